@@ -1,0 +1,96 @@
+#pragma once
+#include <any>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <typeinfo>
+#include <vector>
+
+#include "mirflow/image.hpp"
+#include "mirflow/key.hpp"
+#include "mirflow/params.hpp"
+
+namespace mirflow {
+
+// Port types are names compared when edges are connected. The core defines two; a plugin may
+// use any other name (its payload is whatever C++ type the producer and consumer agree on).
+inline constexpr const char* kImagePort = "image";  // payload: mirflow::Image
+inline constexpr const char* kJsonPort = "json";    // payload: std::string holding JSON text
+inline constexpr const char* kAnyPort = "any";      // accepts every type (pass-through, sinks)
+
+struct PortSpec {
+  std::string name;
+  std::string type;
+  bool required = true;
+  std::string doc;
+};
+
+enum class Concurrency { Parallel, Serial };
+
+// Everything a node type declares, in one place.
+struct NodeSpec {
+  std::string type;  // family.name
+  std::string doc;   // one line
+  Concurrency concurrency = Concurrency::Parallel;
+  std::vector<PortSpec> inputs, outputs;
+  std::vector<ParamSpec> params;
+
+  NodeSpec(std::string type_name, std::string one_line_doc) : type(std::move(type_name)), doc(std::move(one_line_doc)) {}
+  NodeSpec& input(std::string name, std::string port_type, std::string port_doc, bool required = true);
+  NodeSpec& output(std::string name, std::string port_type, std::string port_doc);
+  NodeSpec& param(ParamSpec p);
+  NodeSpec& serial() { concurrency = Concurrency::Serial; return *this; }
+
+  const ParamSpec* find_param(std::string_view name) const;
+  int input_index(std::string_view name) const;   // -1 if absent
+  int output_index(std::string_view name) const;  // -1 if absent
+  bool is_source() const { return inputs.empty(); }
+};
+
+using Outputs = std::map<std::string, std::any>;
+
+// What a node sees while it processes one work item.
+class Context {
+ public:
+  virtual ~Context() = default;
+  virtual const std::string& node_id() const = 0;
+  virtual const KeyPtr& key() const = 0;
+  virtual bool has(std::string_view port) const = 0;
+  virtual const std::any& input_any(std::string_view port) const = 0;
+  // Sets an output of the current item; emitted under key() when process() returns.
+  virtual void output(std::string_view port, std::any value) = 0;
+  // Emits a complete set of outputs under another key (a gathering node emits its parent's key).
+  virtual void emit(KeyPtr key, Outputs outputs) = 0;
+  // Fans out one child item per label (a source's files, a volume's slices). `make(i)` runs
+  // lazily, when the bound on items in flight allows, so memory stays flat on long inputs.
+  virtual void expand(std::vector<std::string> labels, std::function<Outputs(std::int64_t)> make) = 0;
+
+  template <class T> const T& input(std::string_view port) const {
+    const std::any& a = input_any(port);
+    if (const T* p = std::any_cast<T>(&a)) return *p;
+    throw std::runtime_error("input '" + std::string(port) + "' carries " + a.type().name() + ", expected " +
+                             typeid(T).name());
+  }
+  const Image& image(std::string_view port) const { return input<Image>(port); }
+};
+
+// A node instance. Constructed once per graph node from validated parameters (load models,
+// open files there, and throw InputError on bad input); process() runs once per work item.
+class Node {
+ public:
+  virtual ~Node() = default;
+  virtual void process(Context& ctx) = 0;
+};
+
+// What a factory receives: the node id and its validated parameters.
+struct NodeConfig {
+  std::string id;
+  Params params;
+};
+
+using NodeFactory = std::function<std::unique_ptr<Node>(const NodeConfig&)>;
+
+}  // namespace mirflow
