@@ -27,7 +27,8 @@ ValidationError::ValidationError(std::vector<Diagnostic> diagnostics)
     : InputError(join(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
 RunError::RunError(std::string node, std::string item, const std::string& message)
-    : std::runtime_error("node '" + node + "'" + (item.empty() ? "" : ", item '" + item + "'") + ": " + message),
+    : std::runtime_error(node.empty() ? message
+                                      : "node '" + node + "'" + (item.empty() ? "" : ", item '" + item + "'") + ": " + message),
       node_(std::move(node)), item_(std::move(item)), reason_(message) {}
 
 }  // namespace mirflow

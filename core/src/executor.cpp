@@ -13,6 +13,7 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "mirflow/engine.hpp"
@@ -380,7 +381,22 @@ RunReport run(const ValidGraph& vg, const RunOptions& options) {
     KeyPtr root = Key::root(vg.decl.name.empty() ? "run" : vg.decl.name);
     for (auto& n : nodes)
       if (n->spec->is_source()) n->body->try_put(Bundle{root, {}});
+    // A watcher turns an external cancel request into a graph cancellation.
+    std::atomic<bool> finished{false};
+    std::thread watcher;
+    if (options.cancel)
+      watcher = std::thread([&] {
+        while (!finished.load()) {
+          if (options.cancel->load()) {
+            shared->fail("", "", "cancelled", false);
+            break;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+      });
     g.wait_for_all();
+    finished = true;
+    if (watcher.joinable()) watcher.join();
 
     std::int64_t stuck = 0;
     std::string stuck_at;

@@ -104,6 +104,7 @@ ValidGraph validate(const GraphDecl& g, const Registry& registry) {
     errors.push_back({p.file, p.line, p.column, node, msg});
   };
 
+  for (const auto& d : g.problems) errors.push_back(d);
   ValidGraph vg;
   vg.decl = g;
   std::map<std::string, int> index;  // node id -> position in vg.nodes
@@ -162,6 +163,7 @@ ValidGraph validate(const GraphDecl& g, const Registry& registry) {
 
   // Edges: endpoints exist, ports exist, types agree, each input fed once.
   std::map<std::pair<int, int>, const EdgeDecl*> fed;
+  std::set<std::pair<int, int>> targeted;
   std::vector<std::string> ids;
   for (const auto& n : vg.nodes) ids.push_back(n.id);
   for (const auto& e : g.edges) {
@@ -180,6 +182,7 @@ ValidGraph validate(const GraphDecl& g, const Registry& registry) {
     const ValidNode& b = vg.nodes[static_cast<std::size_t>(to->second)];
     if (!a.type || !b.type) continue;  // unknown type already reported
     int op = a.type->spec.output_index(e.from_port), ip = b.type->spec.input_index(e.to_port);
+    if (ip >= 0) targeted.insert({to->second, ip});  // a rejected edge still means "connected" for later checks
     if (op < 0) {
       std::vector<std::string> names;
       for (auto& p : a.type->spec.outputs) names.push_back(p.name);
@@ -217,7 +220,7 @@ ValidGraph validate(const GraphDecl& g, const Registry& registry) {
     if (!n.type) continue;
     for (std::size_t p = 0; p < n.type->spec.inputs.size(); ++p) {
       const auto& port = n.type->spec.inputs[p];
-      if (port.required && !fed.count({static_cast<int>(i), static_cast<int>(p)}))
+      if (port.required && !targeted.count({static_cast<int>(i), static_cast<int>(p)}))
         err(decl_pos[n.id],
             n.id, "required input '" + port.name + "' (" + port.type + ") is not connected");
     }

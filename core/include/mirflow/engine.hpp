@@ -1,6 +1,7 @@
 #pragma once
 // The engine as front ends (CLI, Python) drive it: load plugins, read and validate a graph,
 // run it. Plugins need none of this; it is not part of the plugin SDK.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -53,6 +54,7 @@ struct GraphDecl {
   std::filesystem::path file;  // absolute; relative paths in the graph resolve against its folder
   std::vector<NodeDecl> nodes;
   std::vector<EdgeDecl> edges;
+  std::vector<Diagnostic> problems;  // found while reading (malformed edges...), reported by validate()
 };
 
 // Parses a TOML graph (toml++). Syntax errors throw ValidationError with file:line:column.
@@ -94,6 +96,9 @@ struct RunOptions {
   int threads = 0;              // 0: all cores
   int max_in_flight = 0;        // items in flight per fan-out; 0: 2 × threads + 2
   std::function<void(const Progress&)> on_progress;  // called from worker threads, throttled
+  // When set and it becomes true (Ctrl-C in a front end), the run is cancelled and throws
+  // RunError("cancelled"). Polled every 50 ms.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct NodeReport {
