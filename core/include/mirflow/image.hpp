@@ -55,7 +55,6 @@ class Storage {
 struct DeviceAllocator {
   std::function<void*(std::size_t)> allocate;
   std::function<void(void*)> free;
-  std::function<void(void* dst, const void* src, std::size_t bytes, Device dst_dev, Device src_dev)> copy;
 };
 void set_device_allocator(Device device, DeviceAllocator allocator);
 bool has_device_allocator(Device device);

@@ -1,0 +1,15 @@
+#pragma once
+// Device memory for the engine's images, through the CUDA runtime.
+#include <cstddef>
+#include <string>
+
+namespace mirflow::gpu {
+
+int device_count();                   // 0 when no driver or no device
+std::string device_name(int device);  // "" when absent
+void* device_alloc(std::size_t bytes);  // zeroed; throws std::runtime_error with CUDA's message
+void device_free(void* p);
+// kind: 0 host->device, 1 device->host, 2 device->device
+void copy(void* dst, const void* src, std::size_t bytes, int kind);
+
+}  // namespace mirflow::gpu
