@@ -2,6 +2,9 @@
 // Exit codes: 0 success, 2 bad input (graph, parameters, files), 1 failure while running.
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +17,13 @@
 #include "mirflow/engine.hpp"
 
 namespace {
+
+// Ctrl-C cancels the run cleanly (writers leave no partial file); a second one kills.
+std::atomic<bool> interrupted{false};
+extern "C" void on_sigint(int) {
+  interrupted = true;
+  std::signal(SIGINT, SIG_DFL);
+}
 
 constexpr int kBadInput = 2;
 constexpr int kRunFailed = 1;
@@ -188,6 +198,8 @@ int main_impl(int argc, char** argv) {
     mirflow::RunOptions opt;
     opt.threads = a.threads;
     opt.max_in_flight = a.max_in_flight;
+    opt.cancel = &interrupted;
+    std::signal(SIGINT, on_sigint);
     if (!a.quiet) opt.on_progress = [&printer](const mirflow::Progress& p) { printer(p); };
     mirflow::RunReport report;
     try {

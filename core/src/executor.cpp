@@ -191,7 +191,7 @@ struct RtNode {
         impl->process(ctx);
         wall_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
       }
-      ++items;
+      if (!spec->is_source()) ++items;  // a source counts the items it emits, not its start call
       if (ctx.has_outputs_) out->try_put(pack(in.key, std::move(ctx.outputs_)));
       for (auto& [k, o] : ctx.emitted_) out->try_put(pack(std::move(k), std::move(o)));
       for (auto& e : ctx.expansions_) gate->add(std::move(e));

@@ -95,9 +95,10 @@ GraphDecl read_graph(const toml::table& root, Collector& c, const fs::path& base
       }
       for (const auto& [gk, gv] : *t) {
         const std::string name(gk.str());
-        if (name == "name" && gv.is_string()) g.name = gv.as_string()->get();
-        else if (name == "description" && gv.is_string()) g.description = gv.as_string()->get();
-        else if (name == "edges") read_edges(gv, c, g);
+        if (name == "name" || name == "description") {
+          if (!gv.is_string()) c.error(pos_of(gv.source(), c.file), "", "'" + name + "' in [graph] must be a string");
+          else (name == "name" ? g.name : g.description) = gv.as_string()->get();
+        } else if (name == "edges") read_edges(gv, c, g);
         else c.error(pos_of(gk.source(), c.file), "", "unknown key '" + name + "' in [graph] (expected name, description, edges)");
       }
     } else if (k == "edges") {
@@ -112,18 +113,22 @@ GraphDecl read_graph(const toml::table& root, Collector& c, const fs::path& base
         const auto& t = *item.as_table();
         NodeDecl n;
         n.pos = pos_of(t.source(), c.file);
-        for (const auto& [nk, nv] : t) {
-          const std::string name(nk.str());
-          SourcePos kp = pos_of(nk.source(), c.file);
-          if (name == "id" || name == "type") {
-            if (!nv.is_string()) {
-              c.error(pos_of(nv.source(), c.file), n.id, "'" + name + "' must be a string");
-              continue;
-            }
-            (name == "id" ? n.id : n.type) = nv.as_string()->get();
-            if (name == "id") n.pos = kp;
+        // id and type first (toml++ iterates keys alphabetically), so every error names the node.
+        for (const char* field : {"id", "type"}) {
+          const toml::node* v = t.get(field);
+          if (!v) continue;
+          if (!v->is_string()) {
+            c.error(pos_of(v->source(), c.file), n.id, std::string("'") + field + "' must be a string");
             continue;
           }
+          (std::string(field) == "id" ? n.id : n.type) = v->as_string()->get();
+        }
+        for (const auto& [nk, nv] : t)
+          if (nk.str() == "id") n.pos = pos_of(nk.source(), c.file);
+        for (const auto& [nk, nv] : t) {
+          const std::string name(nk.str());
+          if (name == "id" || name == "type") continue;
+          SourcePos kp = pos_of(nk.source(), c.file);
           ParamDecl p;
           p.pos = pos_of(nv.source(), c.file);
           p.base_dir = base_dir;
@@ -134,8 +139,8 @@ GraphDecl read_graph(const toml::table& root, Collector& c, const fs::path& base
           n.params[name] = std::move(p);
           n.param_key_pos[name] = kp;
         }
-        if (n.id.empty()) c.error(n.pos, "", "[[node]] has no 'id'");
-        if (n.type.empty()) c.error(n.pos, n.id, "[[node]] has no 'type'");
+        if (n.id.empty() && !t.get("id")) c.error(n.pos, "", "[[node]] has no 'id'");
+        if (n.type.empty() && !t.get("type")) c.error(n.pos, n.id, "[[node]] has no 'type'");
         g.nodes.push_back(std::move(n));
       }
     } else {
@@ -210,7 +215,8 @@ void apply_overrides(GraphDecl& graph, const std::vector<std::string>& overrides
     it->params[key] = std::move(p);
     it->param_key_pos[key] = pos;
   }
-  if (!errors.empty()) throw ValidationError(errors);
+  // Reported by validate() together with every other problem.
+  for (auto& e : errors) graph.problems.push_back(std::move(e));
 }
 
 }  // namespace mirflow

@@ -85,9 +85,13 @@ void load_plugins(Registry& registry) {
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      if (!loaded_names.insert(f.filename().string()).second) continue;
+      if (loaded_names.count(f.filename().string())) {
+        registry.load_notes().push_back("skipped " + f.string() + ": a plugin of that name was already loaded");
+        continue;
+      }
       try {
         load_plugin(registry, f);
+        loaded_names.insert(f.filename().string());  // a refused file does not hide a later good one
       } catch (const std::exception& e) {
         registry.load_notes().push_back(e.what());
       }

@@ -114,8 +114,7 @@ ValidGraph validate(const GraphDecl& g, const Registry& registry) {
   for (const auto& n : g.nodes) {
     if (n.id.empty()) continue;  // reported by the parser
     if (index.count(n.id)) {
-      const auto& first = g.nodes[static_cast<std::size_t>(index[n.id])];
-      err(n.pos, n.id, "duplicate node id (first declared at line " + std::to_string(first.pos.line) + ")");
+      err(n.pos, n.id, "duplicate node id (first declared at line " + std::to_string(decl_pos[n.id].line) + ")");
       continue;
     }
     if (n.id.find('.') != std::string::npos || n.id.find(' ') != std::string::npos) {
@@ -224,6 +223,16 @@ ValidGraph validate(const GraphDecl& g, const Registry& registry) {
         err(decl_pos[n.id],
             n.id, "required input '" + port.name + "' (" + port.type + ") is not connected");
     }
+  }
+
+  // The executor joins at most 6 connected inputs of one node.
+  {
+    std::map<int, int> connected;
+    for (const auto& e : vg.edges) ++connected[e.to];
+    for (const auto& [node, count] : connected)
+      if (count > 6)
+        err(decl_pos[vg.nodes[static_cast<std::size_t>(node)].id], vg.nodes[static_cast<std::size_t>(node)].id,
+            std::to_string(count) + " connected inputs; a node may join at most 6");
   }
 
   // Cycles: depth-first search over the edges that survived; report each cycle once.

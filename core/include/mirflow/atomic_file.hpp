@@ -25,7 +25,8 @@ class AtomicFile {
 };
 
 // Expands {stem}, {index}, {index:N} (zero-padded to N digits), {key} in a writer's path
-// pattern for one work item. Throws InputError when several items would share one name.
+// pattern for one work item. {key} is unique per item; {stem} and {index} alone may not be
+// (the slices of several files): choose the pattern to match the stream.
 std::filesystem::path expand_path_pattern(const std::filesystem::path& pattern, const class Key& key);
 bool path_has_pattern(const std::filesystem::path& pattern);
 

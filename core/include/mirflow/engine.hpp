@@ -16,8 +16,9 @@
 namespace mirflow {
 
 // ---- plugins -------------------------------------------------------------------------------
-// Directories searched, in order: $MIRFLOW_PLUGIN_PATH (':'-separated), then the folders next
-// to the running binary and to the core library (bin/, ../plugins, ../lib/mirflow/plugins).
+// Directories searched, in order: $MIRFLOW_PLUGIN_PATH (':'-separated), then, for the folder of
+// the running binary and of the core library each: itself, plugins/, ../plugins,
+// mirflow/plugins and ../lib/mirflow/plugins (build tree and installed layouts).
 std::vector<std::filesystem::path> plugin_search_path();
 // Loads every `mirflow_*.so` in the search path into `registry`. Refused plugins (wrong ABI,
 // dlopen failure) are reported in registry.load_notes() and skipped.
@@ -63,7 +64,8 @@ GraphDecl parse_graph_string(const std::string& toml, const std::string& name_fo
                              const std::filesystem::path& base_dir);
 
 // Applies `node.key=value` overrides; the value is read as a TOML value (a bare word is a
-// string). Throws ValidationError for malformed overrides or unknown node ids.
+// string). Malformed overrides and unknown node ids are recorded in graph.problems and reported
+// by validate() with everything else.
 void apply_overrides(GraphDecl& graph, const std::vector<std::string>& overrides);
 
 // A graph every check passed: types known, parameters typed and in range (defaults filled in,

@@ -124,11 +124,11 @@ class Image {
   Image clone() const;
   // Converted to another dtype (allocates; values are cast, saturating for integers).
   Image astype(DType dtype) const;
-  // Value at a linear contiguous index, as double (CPU images of any dtype).
+  // Pixel (x, y, z) as double, following the strides (CPU images of any dtype).
   double value(std::int64_t x, std::int64_t y, std::int64_t z = 0) const;
   void set_value(std::int64_t x, std::int64_t y, std::int64_t z, double v) const;
 
-  std::string describe() const;  // "float32 181×217×181 cpu"
+  std::string describe() const;  // "float32 181x217x181 cpu"
 
  private:
   void check_type(DType expected) const;
@@ -142,7 +142,7 @@ class Image {
   Metadata metadata_;
 };
 
-// Calls f(T* or const T*) typed on the image's dtype.
+// Calls f(T{}) with T the C++ type of the dtype (use decltype on the argument).
 template <class F> decltype(auto) dispatch_dtype(DType t, F&& f) {
   switch (t) {
     case DType::U8: return f(std::uint8_t{});

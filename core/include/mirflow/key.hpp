@@ -24,7 +24,7 @@ class Key {
   std::int64_t count() const { return count_; }
   std::uint64_t tag() const { return tag_; }
   int depth() const { return depth_; }
-  // "ch2.nii.gz/z=37": the labels below the root, joined by '/'.
+  // "ch2.nii.gz/z=37": the labels below the root joined by '/' (the root alone: its label).
   std::string str() const;
   // The label of the first level below the root (the input file of a list), or "".
   std::string top_label() const;
