@@ -242,16 +242,25 @@ TEST(Validation, OverridesAreValidatedTheSameWay) {
 }
 
 TEST(Validation, RelativePathsResolveAgainstTheGraphFolder) {
-  // A String parameter stays as written; Path parameters become absolute.
-  auto g = mirflow::test::validate_string(R"([[node]]
+  if (!registry().find("io.npy_write")) GTEST_SKIP() << "the io plugin is not built";
+  const std::string g = R"([[node]]
 id = "src"
 type = "test.source"
 [[node]]
-id = "rec"
-type = "test.record"
-path = "rel/out.txt"
+id = "output"
+type = "io.npy_write"
+path = "../out/{index}.npy"
 [graph]
-edges = ["src.image -> rec.image"]
-)", "/data");
-  EXPECT_EQ(g.nodes[1].params.get_string("path"), "rel/out.txt");
+edges = ["src.image -> output.image"]
+)";
+  // Path parameters become absolute against the graph folder; --set paths against the cwd.
+  auto v = mirflow::test::validate_string(g, "/data/graphs");
+  EXPECT_EQ(v.nodes[1].params.get_string("path"), "/data/out/{index}.npy");
+  v = mirflow::test::validate_string(g, "/data/graphs", {"output.path=x/y.npy"});
+  EXPECT_EQ(v.nodes[1].params.get_string("path"), (std::filesystem::current_path() / "x/y.npy").string());
+  // A String parameter stays as written.
+  v = mirflow::test::validate_string(
+      "[[node]]\nid = \"src\"\ntype = \"test.source\"\n[[node]]\nid = \"r\"\ntype = \"test.record\"\npath = \"a/b\"\n"
+      "[graph]\nedges = [\"src.image -> r.image\"]\n", "/data/graphs");
+  EXPECT_EQ(v.nodes[1].params.get_string("path"), "a/b");
 }
