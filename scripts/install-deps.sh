@@ -12,7 +12,7 @@ packages=(
   # I/O
   libpng-dev zlib1g-dev libnifti2-dev libgdcm-dev libfftw3-dev
   # learned stage, network stage, bindings
-  libtorch-dev libcurl4-openssl-dev pybind11-dev python3-dev
+  libtorch-dev libcurl4-openssl-dev pybind11-dev python3-dev python3-torch python3-matplotlib
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-numpy python3-pytest python3-nibabel python3-pydicom python3-skimage python3-pil dcmtk
