@@ -378,7 +378,9 @@ RunReport run(const ValidGraph& vg, const RunOptions& options) {
     }
 
     // 4. Start the sources, wait, and tear down in an order that lets late tokens find closed gates.
-    KeyPtr root = Key::root(vg.decl.name.empty() ? "run" : vg.decl.name);
+    // The same root for every graph: keys (and the seeds derived from their tags) do not change
+    // when a graph is renamed.
+    KeyPtr root = Key::root("run");
     for (auto& n : nodes)
       if (n->spec->is_source()) n->body->try_put(Bundle{root, {}});
     // A watcher turns an external cancel request into a graph cancellation.

@@ -63,6 +63,7 @@ void Stack::process(Context& ctx) {
   }
   note_copied(s.bytes());
   p->seen[static_cast<std::size_t>(z)] = true;
+  if (z == 0) v.metadata() = s.metadata();  // slice 0's, whatever the arrival order
 
   if (++p->received == n) {
     ctx.emit(p->parent, {{"volume", std::any(p->volume)}});

@@ -1,0 +1,10 @@
+// mirflow_noise.so: noise simulators (issue 3). See nodes.hpp for what every node shares.
+#include <mirflow/plugin.hpp>
+
+#include "nodes.hpp"
+
+MIRFLOW_PLUGIN("noise", registry) {
+  registry.add<mirflow::noise::Gaussian>();
+  registry.add<mirflow::noise::Rician>();
+  registry.add<mirflow::noise::NcChi>();
+}
