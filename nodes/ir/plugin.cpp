@@ -1,0 +1,3 @@
+#include "nodes.hpp"
+
+MIRFLOW_PLUGIN("ir", registry) { registry.add<mirflow::ir::Fbp>(); }

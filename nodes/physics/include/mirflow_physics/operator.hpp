@@ -1,0 +1,79 @@
+#pragma once
+// Linear operators: the vocabulary the reconstruction algorithms (nodes/ir) see. An operator
+// maps images of its domain to images of its range and has an exact adjoint, so that
+// AᴴA is symmetric (conjugate gradient and ADMM rely on it):
+//     <A x, y> = <x, Aᴴ y>   for every x in the domain and y in the range.
+//
+// Images in and out are 2-D float32. A complex image (MRI) is a float32 image whose rows hold
+// interleaved (re, im) pairs: see complex_image.hpp.
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include <mirflow/image.hpp>
+
+namespace mirflow::physics {
+
+// The shape of an operator's domain or range: a 2-D grid of real (float32) or complex
+// (complex64, stored interleaved) pixels, with the geometry its images get.
+struct Space {
+  std::int64_t nx = 0, ny = 0;
+  bool complex = false;
+  std::array<double, 2> spacing{1.0, 1.0};  // per pixel along x and y (mm for images)
+  std::array<double, 2> origin{0.0, 0.0};   // position of pixel (0, 0)
+
+  std::int64_t size() const { return nx * ny; }                  // pixels (complex: complex pixels)
+  std::int64_t floats() const { return size() * (complex ? 2 : 1); }
+  // A zeroed float32 image of this space, geometry (and the complex tag) set.
+  Image allocate() const;
+  // True when `im` is a 2-D image with this space's shape (2·nx floats per row when complex).
+  bool matches(const Image& im) const;
+  std::string describe() const;  // "255×256 float32", "128×96 complex64"
+  bool operator==(const Space&) const = default;
+};
+
+// An image grid centred on the origin (the isocentre): pixel (i, j) at
+//   ((i − (nx−1)/2)·dx, (j − (ny−1)/2)·dy).
+Space centred_space(std::int64_t nx, std::int64_t ny, double dx, double dy, bool complex = false);
+
+class LinearOperator {
+ public:
+  virtual ~LinearOperator() = default;
+  virtual std::string name() const = 0;
+  virtual Space domain() const = 0;
+  virtual Space range() const = 0;
+
+  // y = A x. `x` matches domain(), `y` matches range(); both contiguous float32 CPU images.
+  // `y` is overwritten (its pixels, not its geometry). Thread-safe: may run concurrently.
+  virtual void apply_into(const Image& x, const Image& y) const = 0;
+  // x = Aᴴ y, the exact adjoint of apply_into (the transpose of the same discrete matrix).
+  virtual void adjoint_into(const Image& y, const Image& x) const = 0;
+
+  // Allocating forms: the input may be any dtype or layout (converted to contiguous float32);
+  // a shape that does not match throws std::invalid_argument naming the operator.
+  Image apply(const Image& x) const;
+  Image adjoint(const Image& y) const;
+  Image normal(const Image& x) const { return adjoint(apply(x)); }  // AᴴA x
+};
+
+// x ↦ x on a space.
+class IdentityOperator final : public LinearOperator {
+ public:
+  explicit IdentityOperator(Space space) : space_(space) {}
+  std::string name() const override { return "identity"; }
+  Space domain() const override { return space_; }
+  Space range() const override { return space_; }
+  void apply_into(const Image& x, const Image& y) const override;
+  void adjoint_into(const Image& y, const Image& x) const override { apply_into(y, x); }
+
+ private:
+  Space space_;
+};
+
+// A contiguous float32 CPU image with the pixels of `im` (no copy when it already is one).
+Image as_contiguous_f32(const Image& im);
+
+// Σ a·b over all floats, accumulated in double (for adjoint checks and solvers).
+double dot(const Image& a, const Image& b);
+
+}  // namespace mirflow::physics

@@ -1,0 +1,81 @@
+#pragma once
+// Joseph's method: the (pixel, weight) pairs of a ray's line integral. Private to the library.
+// The forward projector gathers over them and the adjoint scatters over the very same pairs
+// (same setup, same arithmetic), which is what makes the adjoint exact.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "mirflow_physics/projector.hpp"
+
+namespace mirflow::physics::detail {
+
+struct Grid {
+  std::int64_t nx, ny;
+  double dx, dy;  // pixel size (mm)
+  double x0, y0;  // position of pixel (0, 0) (mm)
+  explicit Grid(const Space& s) : nx(s.nx), ny(s.ny), dx(s.spacing[0]), dy(s.spacing[1]), x0(s.origin[0]), y0(s.origin[1]) {}
+};
+
+// One ray, ready to step. The ray is stepped along rows when it runs more along y than along x
+// in pixel units (dy·|ux| ≤ dx·|uy|), else along columns. At step t (row or column t) it crosses
+// the other axis at the fractional pixel index c = a + b·t (evaluated directly, never
+// accumulated), where the image is interpolated linearly between pixels floor(c) and
+// floor(c) + 1 (those outside count as 0), with weight w = ray length per step (dy/|uy| or dx/|ux|).
+// Steps outside [t0, t1] touch no pixel.
+struct Walk {
+  bool rows;
+  double a, b, w;
+  std::int64_t t0, t1;
+};
+
+inline Walk joseph_setup(const Grid& g, const Ray& r) {
+  const double ax = std::abs(r.ux), ay = std::abs(r.uy);
+  Walk k;
+  k.rows = g.dy * ax <= g.dx * ay;
+  const bool rows = k.rows;
+  // Driving axis: `m` steps of size `hm` from `m0`; interpolated axis: `n` pixels of `hn` from `n0`.
+  const std::int64_t m = rows ? g.ny : g.nx, n = rows ? g.nx : g.ny;
+  const double hm = rows ? g.dy : g.dx, hn = rows ? g.dx : g.dy;
+  const double m0 = rows ? g.y0 : g.x0, n0 = rows ? g.x0 : g.y0;
+  const double pm = rows ? r.py : r.px, pn = rows ? r.px : r.py;
+  const double um = rows ? r.uy : r.ux, un = rows ? r.ux : r.uy;
+  // Crossing of step t: position pn + (m0 + t·hm − pm)·un/um on the other axis.
+  const double slope = un / um;
+  k.a = (pn + (m0 - pm) * slope - n0) / hn;
+  k.b = hm * slope / hn;  // |b| ≤ 1
+  k.w = hm / std::abs(um);
+  k.t0 = 0, k.t1 = m - 1;
+  if (k.b != 0.0) {
+    // Keep the steps whose crossing lies in (−1, n).
+    double lo = (-1.0 - k.a) / k.b, hi = (double(n) - k.a) / k.b;
+    if (lo > hi) std::swap(lo, hi);
+    k.t0 = std::max<std::int64_t>(k.t0, static_cast<std::int64_t>(std::floor(std::max(lo, -1.0))));
+    k.t1 = std::min<std::int64_t>(k.t1, static_cast<std::int64_t>(std::ceil(std::min(hi, double(m)))));
+  } else if (!(k.a > -1.0 && k.a < double(n))) {
+    k.t0 = 0, k.t1 = -1;
+  }
+  return k;
+}
+
+// Step t of a walk over a line of `n` pixels `line[0 … n−1]` (the row, or the column of the
+// transposed image): calls f(i, weight) for the one or two pixels it touches.
+template <class F> inline void joseph_step(const Walk& k, std::int64_t t, std::int64_t n, F&& f) {
+  const double c = k.a + k.b * double(t);
+  if (!(c > -1.0 && c < double(n))) return;
+  // floor(c) for c > −1 without a libm call (baseline x86-64 has no roundsd).
+  const std::int64_t i = static_cast<std::int64_t>(c + 1.0) - 1;
+  const double fr = c - double(i);
+  if (i >= 0) f(i, k.w * (1.0 - fr));
+  if (i + 1 < n) f(i + 1, k.w * fr);
+}
+
+// Calls f(index, weight) with index = j·nx + i into the image, for every pixel the ray touches.
+template <class F> inline void joseph_walk(const Grid& g, const Ray& r, F&& f) {
+  const Walk k = joseph_setup(g, r);
+  const std::int64_t n = k.rows ? g.nx : g.ny;
+  for (std::int64_t t = k.t0; t <= k.t1; ++t)
+    joseph_step(k, t, n, [&](std::int64_t i, double w) { f(k.rows ? t * g.nx + i : i * g.nx + t, w); });
+}
+
+}  // namespace mirflow::physics::detail

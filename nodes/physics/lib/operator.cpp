@@ -1,0 +1,81 @@
+#include "mirflow_physics/operator.hpp"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "mirflow_physics/complex_image.hpp"
+
+namespace mirflow::physics {
+
+Image Space::allocate() const {
+  Image im = Image::allocate2d(DType::F32, complex ? 2 * nx : nx, ny);
+  im.geometry().spacing = {spacing[0], spacing[1], 1.0};
+  im.geometry().origin = {origin[0], origin[1], 0.0};
+  if (complex) im.metadata()[kComplexKey] = kComplexInterleaved;
+  return im;
+}
+
+bool Space::matches(const Image& im) const {
+  return !im.empty() && im.ndim() == 2 && im.nx() == (complex ? 2 * nx : nx) && im.ny() == ny;
+}
+
+std::string Space::describe() const {
+  return std::to_string(nx) + "×" + std::to_string(ny) + (complex ? " complex64" : " float32");
+}
+
+Space centred_space(std::int64_t nx, std::int64_t ny, double dx, double dy, bool complex) {
+  Space s;
+  s.nx = nx, s.ny = ny, s.complex = complex;
+  s.spacing = {dx, dy};
+  s.origin = {-0.5 * double(nx - 1) * dx, -0.5 * double(ny - 1) * dy};
+  return s;
+}
+
+Image as_contiguous_f32(const Image& im) {
+  if (im.device() != Device::CPU) throw std::invalid_argument("operators run on CPU images; got " + im.describe());
+  if (im.dtype() == DType::F32 && im.contiguous()) return im;
+  return im.astype(DType::F32);
+}
+
+namespace {
+void check(const LinearOperator& op, const Image& im, const Space& s, const char* what) {
+  if (!s.matches(im)) {
+    const bool cx = s.complex;
+    throw std::invalid_argument(op.name() + ": the " + what + " must be a 2-D image of " + s.describe() +
+                                (cx ? " (" + std::to_string(2 * s.nx) + "×" + std::to_string(s.ny) + " interleaved floats)" : "") +
+                                ", got " + (im.empty() ? std::string("an empty image") : im.describe()));
+  }
+}
+}  // namespace
+
+Image LinearOperator::apply(const Image& x) const {
+  const Space d = domain();
+  check(*this, x, d, "input of apply()");
+  Image y = range().allocate();
+  apply_into(as_contiguous_f32(x), y);
+  return y;
+}
+
+Image LinearOperator::adjoint(const Image& y) const {
+  const Space r = range();
+  check(*this, y, r, "input of adjoint()");
+  Image x = domain().allocate();
+  adjoint_into(as_contiguous_f32(y), x);
+  return x;
+}
+
+void IdentityOperator::apply_into(const Image& x, const Image& y) const {
+  std::memcpy(y.data<float>(), x.data<float>(), static_cast<std::size_t>(space_.floats()) * sizeof(float));
+}
+
+double dot(const Image& a, const Image& b) {
+  if (a.shape() != b.shape()) throw std::invalid_argument("dot: shapes differ (" + a.describe() + " vs " + b.describe() + ")");
+  Image fa = as_contiguous_f32(a), fb = as_contiguous_f32(b);
+  const float* p = fa.data<float>();
+  const float* q = fb.data<float>();
+  double s = 0;
+  for (std::int64_t i = 0; i < fa.size(); ++i) s += double(p[i]) * double(q[i]);
+  return s;
+}
+
+}  // namespace mirflow::physics

@@ -1,0 +1,140 @@
+#include "mirflow_physics/projector.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "joseph.hpp"
+#include "mirflow_physics/fan_beam.hpp"
+#include "mirflow_physics/parallel_beam.hpp"
+
+namespace mirflow::physics {
+
+namespace {
+
+// out (ny×nx, x fastest) → transposed (nx×ny, y fastest), in cache-sized blocks.
+void transpose(const float* in, float* out, std::int64_t nx, std::int64_t ny) {
+  constexpr std::int64_t B = 32;
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, (ny + B - 1) / B), [&](const tbb::blocked_range<std::int64_t>& r) {
+    for (std::int64_t jb = r.begin() * B; jb < std::min(ny, r.end() * B); jb += B)
+      for (std::int64_t ib = 0; ib < nx; ib += B)
+        for (std::int64_t j = jb; j < std::min(ny, jb + B); ++j)
+          for (std::int64_t i = ib; i < std::min(nx, ib + B); ++i) out[i * ny + j] = in[j * nx + i];
+  });
+}
+
+// The rays of one view, set up and split by driving axis. Row-driven rays read row t of the
+// image at step t; column-driven rays read column t, which is row t of the transposed image:
+// either way a step reads one contiguous line, and all rays of the view take step t together,
+// so that line stays in cache.
+struct ViewWalks {
+  std::vector<detail::Walk> walk;
+  std::vector<std::int64_t> group[2];  // bins of row-driven [0] and column-driven [1] rays
+  std::int64_t tmin[2], tmax[2];
+
+  ViewWalks(const RayProjector& p, const detail::Grid& g, std::int64_t v, std::int64_t bins) : walk(std::size_t(bins)) {
+    tmin[0] = tmin[1] = INT64_MAX;
+    tmax[0] = tmax[1] = -1;
+    for (std::int64_t k = 0; k < bins; ++k) {
+      const detail::Walk w = detail::joseph_setup(g, p.ray(v, k));
+      walk[std::size_t(k)] = w;
+      if (w.t0 > w.t1) continue;
+      const int s = w.rows ? 0 : 1;
+      group[s].push_back(k);
+      tmin[s] = std::min(tmin[s], w.t0);
+      tmax[s] = std::max(tmax[s], w.t1);
+    }
+  }
+
+  // f(bin, step t, pixel index along line t, weight) for every pair, steps in increasing order
+  // for each ray.
+  template <class F> void each(int s, std::int64_t n, F&& f) const {
+    for (std::int64_t t = tmin[s]; t <= tmax[s]; ++t)
+      for (std::int64_t k : group[s]) {
+        const detail::Walk& w = walk[std::size_t(k)];
+        if (t < w.t0 || t > w.t1) continue;
+        detail::joseph_step(w, t, n, [&](std::int64_t i, double wt) { f(k, t, i, wt); });
+      }
+  }
+};
+
+}  // namespace
+
+RayProjector::RayProjector(ProjectionGeometry geometry) : g_(std::move(geometry)) { g_.validate(); }
+
+void RayProjector::apply_into(const Image& image, const Image& sinogram) const {
+  const detail::Grid grid(domain());
+  const std::int64_t nx = grid.nx, ny = grid.ny, nb = g_.bins;
+  const float* x = image.data<float>();
+  std::vector<float> xt(static_cast<std::size_t>(nx * ny));
+  transpose(x, xt.data(), nx, ny);
+  float* y = sinogram.data<float>();
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, g_.views()), [&](const tbb::blocked_range<std::int64_t>& r) {
+    std::vector<double> acc(static_cast<std::size_t>(nb));
+    for (std::int64_t v = r.begin(); v < r.end(); ++v) {
+      const ViewWalks vw(*this, grid, v, nb);
+      std::fill(acc.begin(), acc.end(), 0.0);
+      vw.each(0, nx, [&](std::int64_t k, std::int64_t t, std::int64_t i, double w) { acc[std::size_t(k)] += w * double(x[t * nx + i]); });
+      vw.each(1, ny, [&](std::int64_t k, std::int64_t t, std::int64_t i, double w) { acc[std::size_t(k)] += w * double(xt[std::size_t(t * ny + i)]); });
+      for (std::int64_t k = 0; k < nb; ++k) y[v * nb + k] = static_cast<float>(acc[std::size_t(k)]);
+    }
+  });
+}
+
+void RayProjector::adjoint_into(const Image& sinogram, const Image& image) const {
+  const detail::Grid grid(domain());
+  const std::int64_t nx = grid.nx, ny = grid.ny, nb = g_.bins, nv = g_.views(), npix = nx * ny;
+  const float* y = sinogram.data<float>();
+  float* x = image.data<float>();
+  // A fixed number of chunks of views, each scattering into its own image (row-driven rays) and
+  // its own transposed image (column-driven rays), summed in a fixed order: no races, and the
+  // same bytes for any number of threads.
+  const std::int64_t chunks = std::min<std::int64_t>(nv, 8);
+  std::vector<std::vector<float>> part(static_cast<std::size_t>(chunks)), part_t(static_cast<std::size_t>(chunks));
+  tbb::parallel_for(std::int64_t(0), chunks, [&](std::int64_t c) {
+    std::vector<float>& b = part[static_cast<std::size_t>(c)];
+    std::vector<float>& bt = part_t[static_cast<std::size_t>(c)];
+    for (std::int64_t v = c * nv / chunks; v < (c + 1) * nv / chunks; ++v) {
+      const ViewWalks vw(*this, grid, v, nb);
+      const float* yv = y + v * nb;
+      if (!vw.group[0].empty() && b.empty()) b.assign(static_cast<std::size_t>(npix), 0.f);
+      if (!vw.group[1].empty() && bt.empty()) bt.assign(static_cast<std::size_t>(npix), 0.f);
+      vw.each(0, nx, [&](std::int64_t k, std::int64_t t, std::int64_t i, double w) {
+        b[std::size_t(t * nx + i)] += static_cast<float>(w * double(yv[k]));
+      });
+      vw.each(1, ny, [&](std::int64_t k, std::int64_t t, std::int64_t i, double w) {
+        bt[std::size_t(t * ny + i)] += static_cast<float>(w * double(yv[k]));
+      });
+    }
+  });
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, ny), [&](const tbb::blocked_range<std::int64_t>& r) {
+    for (std::int64_t j = r.begin(); j < r.end(); ++j)
+      for (std::int64_t i = 0; i < nx; ++i) {
+        double s = 0.0;
+        for (std::int64_t c = 0; c < chunks; ++c) {
+          const auto& b = part[std::size_t(c)];
+          const auto& bt = part_t[std::size_t(c)];
+          if (!b.empty()) s += b[std::size_t(j * nx + i)];
+          if (!bt.empty()) s += bt[std::size_t(i * ny + j)];
+        }
+        x[j * nx + i] = static_cast<float>(s);
+      }
+  });
+}
+
+std::unique_ptr<RayProjector> make_projector(const ProjectionGeometry& g) {
+  if (g.beam == Beam::Parallel) return std::make_unique<ParallelBeamProjector>(g);
+  return std::make_unique<FanBeamProjector>(g);
+}
+
+double joseph_line_integral(const Image& image, const Space& space, const Ray& r) {
+  Image x = as_contiguous_f32(image);
+  const float* p = x.data<float>();
+  double acc = 0.0;
+  detail::joseph_walk(detail::Grid(space), r, [&](std::int64_t idx, double w) { acc += w * double(p[idx]); });
+  return acc;
+}
+
+}  // namespace mirflow::physics

@@ -1,0 +1,68 @@
+#pragma once
+// The physics node family: CT forward models and sinogram files.
+#include <filesystem>
+#include <vector>
+
+#include <mirflow/plugin.hpp>
+
+#include "geometry_params.hpp"
+
+namespace mirflow::physics {
+
+// Image → sinogram (the discrete X-ray transform, Joseph's method).
+class Project final : public Node {
+ public:
+  explicit Project(const NodeConfig& config);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  GeometryParams geometry_;
+  bool hu_;
+};
+
+// Sinogram → image, the exact adjoint of physics.project (not an inverse: see ir.fbp).
+class Backproject final : public Node {
+ public:
+  explicit Backproject(const NodeConfig&) {}
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+};
+
+// Source: sinogram .npy files with their .json sidecars.
+class SinogramRead final : public Node {
+ public:
+  explicit SinogramRead(const NodeConfig& config);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  std::vector<std::filesystem::path> files_;
+};
+
+// Sink: writes each sinogram as .npy + .json (atomically, the pair complete or absent).
+class SinogramWrite final : public Node {
+ public:
+  explicit SinogramWrite(const NodeConfig& config);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  std::filesystem::path pattern_;
+  bool has_pattern_;
+};
+
+// Source: the modified Shepp–Logan phantom.
+class Phantom final : public Node {
+ public:
+  explicit Phantom(const NodeConfig& config);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  std::int64_t nx_, ny_;
+  double dx_, dy_, scale_;
+  int oversample_;
+};
+
+}  // namespace mirflow::physics
