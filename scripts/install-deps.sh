@@ -15,7 +15,7 @@ packages=(
   libtorch-dev libcurl4-openssl-dev pybind11-dev python3-dev python3-torch python3-matplotlib
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-numpy python3-pytest python3-nibabel python3-pydicom python3-skimage python3-pil dcmtk
+  python3-numpy python3-pytest python3-nibabel python3-pydicom python3-gdcm python3-skimage python3-pil dcmtk
   # real data for the quickstart and the tests (Colin27 T1 and atlases)
   mricron-data
 )

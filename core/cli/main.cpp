@@ -16,6 +16,8 @@
 #include "mirflow/abi.hpp"
 #include "mirflow/engine.hpp"
 
+namespace mirflow_cli { int convert(int argc, char** argv); }  // convert.cpp: mirflow convert IN OUT
+
 namespace {
 
 // Ctrl-C cancels the run cleanly (writers leave no partial file); a second one kills.
@@ -32,6 +34,7 @@ const char* kUsage = R"(usage:
   mirflow run GRAPH [--set node.key=value]... [--stats] [--threads N] [--max-in-flight N] [--quiet]
   mirflow validate GRAPH [--set node.key=value]... [--dot]
   mirflow nodes [--describe TYPE]
+  mirflow convert IN OUT   (reader and writer chosen by the paths: DICOM folder or .dcm, .nii[.gz], .npy, .png)
   mirflow --version
 
 Exit codes: 0 success, 2 bad input (graph, parameters, files), 1 failure while running.
@@ -158,6 +161,7 @@ mirflow::ValidGraph load(const Args& a, mirflow::Registry& reg) {
 }
 
 int main_impl(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "convert") return mirflow_cli::convert(argc - 2, argv + 2);
   Args a = parse_args(argc, argv);
   if (a.command == "version") {
     std::cout << "mirflow " << mirflow::version() << " (plugin ABI " << MIRFLOW_ABI_VERSION << ")\n";

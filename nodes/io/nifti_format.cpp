@@ -1,4 +1,5 @@
 #include "nifti_format.hpp"
+#include "world.hpp"
 
 #include <nifti1_io.h>
 
@@ -152,6 +153,7 @@ Image read_nifti(const fs::path& file, bool apply_scaling) {
                   std::to_string(nim->iname_offset) + ", which could not all be read");
 
   geometry_from_matrix(nim->sform_code > 0 ? nim->sto_xyz : nim->qto_xyz, *nim, img.geometry());
+  img.metadata()[kWorldKey] = "RAS";
 
   const double slope = nim->scl_slope, inter = nim->scl_inter;
   const bool scaled =
@@ -208,7 +210,7 @@ void write_nifti(const Image& image, const fs::path& file, bool gzip) {
   NimPtr nim(nifti_make_new_nim(dims, nifti_from_dtype(image.dtype()), 0));
   if (!nim) throw std::runtime_error(file.string() + ": niftilib could not make a header");
 
-  const Geometry& g = image.geometry();
+  const Geometry g = geometry_in_world(image, "RAS");  // DICOM (LPS) input is flipped into RAS
   float* pix[3] = {&nim->dx, &nim->dy, &nim->dz};
   for (int j = 0; j < 3; ++j) *pix[j] = nim->pixdim[j + 1] = static_cast<float>(g.spacing[j]);
   mat44 m{};
