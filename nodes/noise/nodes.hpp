@@ -5,6 +5,9 @@
 // (seed, ctx.key()->tag()): the same seed gives the same bytes on every run and thread count,
 // and every slice (every key) gets its own noise. Two noise nodes given the same seed on the
 // same items draw the same deviates: give each its own seed.
+#include <cstdint>
+#include <optional>
+
 #include <mirflow/node.hpp>
 
 #include "noise_params.hpp"
@@ -45,6 +48,50 @@ class NcChi final : public Node {
   NoiseParams p_;
   double phase_;
   int coils_;
+};
+
+// CT and artefact simulators (issue 3). The CT nodes read and write the sinogram port
+// (mirflow_physics/sinogram.hpp): line integrals p with their projection geometry.
+
+// Low-dose CT: N ~ Poisson(I0·e^{−p}) + σe·N(0, 1), N floored at count_floor, p̂ = −ln(N/I0).
+// I0: the i0 parameter when set, else the input geometry's i0, else 1e4; recorded in the output
+// geometry's i0 (statistical weights downstream).
+class CtPoisson final : public Node {
+ public:
+  explicit CtPoisson(const NodeConfig& c);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  std::optional<double> i0_;
+  double electronic_sigma_, count_floor_;
+  std::uint64_t seed_;
+};
+
+// Detector gain errors (rings): p' = p − ln(gain_k), one gain per detector bin k for all views
+// and all items (seeded by seed only).
+class CtRings final : public Node {
+ public:
+  explicit CtRings(const NodeConfig& c);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  double gain_sigma_;
+  std::uint64_t seed_;
+};
+
+// MRI rigid-motion ghosting: phase ramps on a random subset of the phase-encode lines (rows).
+class MriMotion final : public Node {
+ public:
+  explicit MriMotion(const NodeConfig& c);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  double fraction_, max_shift_;
+  bool magnitude_;
+  std::uint64_t seed_;
 };
 
 }  // namespace mirflow::noise

@@ -7,4 +7,7 @@ MIRFLOW_PLUGIN("noise", registry) {
   registry.add<mirflow::noise::Gaussian>();
   registry.add<mirflow::noise::Rician>();
   registry.add<mirflow::noise::NcChi>();
+  registry.add<mirflow::noise::CtPoisson>();
+  registry.add<mirflow::noise::CtRings>();
+  registry.add<mirflow::noise::MriMotion>();
 }
