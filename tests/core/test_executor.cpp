@@ -231,3 +231,41 @@ max_us = 1000
   t.join();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
 }
+
+// A failure mid-volume leaves no output file: the writer after the stacker never runs, and
+// per-slice writers leave no temporary behind.
+TEST(Executor, AFailedRunLeavesNoPartialOutput) {
+  if (!mirflow::test::registry().find("io.npy_write")) GTEST_SKIP() << "the io plugin is not built";
+  const fs::path dir = mirflow::test::scratch_dir("partial");
+  const std::string graph = R"([graph]
+edges = ["src.image -> bad.image", "bad.image -> st.slice", "st.volume -> output.image",
+         "src.image -> each.image"]
+[[node]]
+id = "src"
+type = "test.source"
+count = 40
+nx = 32
+ny = 32
+[[node]]
+id = "bad"
+type = "test.scale"
+fail_at = 25
+[[node]]
+id = "st"
+type = "flow.stack"
+[[node]]
+id = "output"
+type = "io.npy_write"
+path = "volume.npy"
+[[node]]
+id = "each"
+type = "io.npy_write"
+path = "slices/{index:03}.npy"
+)";
+  EXPECT_THROW(mirflow::test::run_string(graph, dir, {}, RunOptions{}), RunError);
+  EXPECT_FALSE(fs::exists(dir / "volume.npy"));
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    EXPECT_EQ(name.find(".part"), std::string::npos) << "temporary left behind: " << e.path();
+  }
+}
