@@ -64,9 +64,12 @@ template <class F> inline void joseph_step(const Walk& k, std::int64_t t, std::i
   const double c = k.a + k.b * double(t);
   if (!(c > -1.0 && c < double(n))) return;
   // floor(c) for c > −1 without a libm call (baseline x86-64 has no roundsd).
-  const std::int64_t i = static_cast<std::int64_t>(c + 1.0) - 1;
+  std::int64_t i = static_cast<std::int64_t>(c + 1.0) - 1;
+  // c + 1.0 can round up to the next integer when c is just below one (e.g. just below n):
+  // step back so that i <= c always, and never touch a pixel outside the line.
+  if (double(i) > c) --i;
   const double fr = c - double(i);
-  if (i >= 0) f(i, k.w * (1.0 - fr));
+  if (i >= 0 && i < n) f(i, k.w * (1.0 - fr));
   if (i + 1 < n) f(i + 1, k.w * fr);
 }
 
