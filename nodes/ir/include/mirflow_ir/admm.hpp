@@ -1,0 +1,77 @@
+#pragma once
+// Scaled-form ADMM (Boyd et al. 2011) for
+//   x* = argmin_x ½‖A x − b‖²_W + Σ_k β_k R_k(K_k x) + (γ/2)‖x − x_prior‖²
+// with splits z_k = K_k x (K_k = ∇ for TV/Huber, identity for L1/non-negativity), as BART's
+// italgos. One iteration, ρ > 0, scaled duals u_k:
+//   x ← argmin … : (AᴴWA + γI + ρ Σ K_kᴴK_k) x = AᴴWb + γ x_prior + ρ Σ K_kᴴ(z_k − u_k)   (PCG, warm)
+//   z_k ← prox_{(β_k/ρ) R_k}(K_k x + u_k)
+//   u_k ← u_k + K_k x − z_k
+// Residuals (§3.3): r = ‖(K_k x − z_k)_k‖, s = ρ‖Σ K_kᴴ(z_k − z_k_old)‖; stop when r ≤ ε_pri and
+// s ≤ ε_dual with ε_pri = √p ε_abs + ε_rel max(‖(K_k x)_k‖, ‖(z_k)_k‖), ε_dual = √n ε_abs +
+// ε_rel ‖ρ Σ K_kᴴ u_k‖ (p: floats of all splits, n: floats of x). Residual balancing (§3.4.1):
+// r > μ s → ρ ← ρ·τ, u ← u/τ;  s > μ r → ρ ← ρ/τ, u ← u·τ.
+// The solver sees only operators and priors. Without terms the x-step alone solves the problem.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <mirflow_physics/operator.hpp>
+
+#include "mirflow_ir/pcg.hpp"
+#include "mirflow_ir/prox.hpp"
+
+namespace mirflow::ir {
+
+struct AdmmTerm {
+  std::shared_ptr<const physics::LinearOperator> K;  // null: identity on x's space
+  std::shared_ptr<const Prior> prior;
+  double beta = 1.0;
+};
+
+struct AdmmProblem {
+  std::shared_ptr<const physics::LinearOperator> A;  // forward model (real spaces)
+  Image b;                                           // data, A's range
+  Image W;                                           // data weights ≥ 0 (A's range); empty: 1
+  double gamma = 0.0;                                // Tikhonov weight towards x_prior
+  Image x_prior;                                     // A's domain; empty: 0
+  std::vector<AdmmTerm> terms;
+};
+
+struct AdmmOptions {
+  double rho = 1.0;
+  int max_iterations = 200;
+  double abs_tol = 1e-4, rel_tol = 1e-3;
+  bool balance_rho = true;
+  double mu = 10.0, tau = 2.0;
+  int cg_max_iterations = 50;
+  double cg_rel_tol = 1e-6;
+  bool record_objective = true;  // objective per iteration in the history (one extra A, K each)
+  Image x0;                      // initial x (A's domain); empty: 0
+};
+
+enum class AdmmStop { Converged, MaxIterations };
+const char* admm_stop_name(AdmmStop s);  // "converged", "max_iterations"
+
+struct AdmmIteration {
+  double primal = 0, dual = 0;          // r, s
+  double eps_primal = 0, eps_dual = 0;  // their tolerances
+  double rho = 0;                       // ρ used in this iteration
+  double objective = 0;                 // admm_objective(x) after the iteration (NaN when not
+                                        // recorded; +∞ while x violates an indicator prior)
+  int cg_iterations = 0;
+};
+
+struct AdmmResult {
+  Image x;
+  int iterations = 0;
+  int cg_iterations = 0;
+  AdmmStop stop = AdmmStop::MaxIterations;
+  std::vector<AdmmIteration> history;
+};
+
+AdmmResult admm(const AdmmProblem& problem, const AdmmOptions& options = {});
+
+// ½‖Ax − b‖²_W + Σ β_k R_k(K_k x) + (γ/2)‖x − x_prior‖².
+double admm_objective(const AdmmProblem& problem, const Image& x);
+
+}  // namespace mirflow::ir

@@ -1,0 +1,40 @@
+#pragma once
+// Preconditioned conjugate gradient for M x = b with M symmetric positive definite, given as a
+// function (the ADMM x-step, normal equations). Vectors are contiguous float32 images of one
+// shape; inner products are accumulated in double.
+#include <functional>
+
+#include <mirflow/image.hpp>
+
+namespace mirflow::ir {
+
+// out = M in (`out` preallocated with the shape of `in`; overwrite it).
+using ApplyFn = std::function<void(const Image& in, const Image& out)>;
+
+struct PcgOptions {
+  double rel_tol = 1e-6;   // stop when ‖b − M x‖ ≤ rel_tol · ‖b‖ (recursive residual)
+  int max_iterations = 100;
+  Image inv_diagonal;      // Jacobi preconditioner: 1/diag(M), same shape as b; empty: none
+};
+
+struct PcgResult {
+  int iterations = 0;        // M applications inside the loop
+  double residual = 0;       // final ‖r‖ / ‖b‖ (0 when b = 0)
+  bool converged = false;
+};
+
+// Solves M x = b starting from the contents of `x` (warm start; zero it for a cold start).
+// `x` must be a contiguous float32 image of b's shape; it receives the solution.
+PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& options = {});
+
+// Small helpers on contiguous float32 images (double accumulation where it matters).
+namespace vec {
+double dot(const Image& a, const Image& b);
+double norm(const Image& a);
+void axpy(double a, const Image& x, const Image& y);          // y += a·x
+void assign(const Image& x, const Image& y);                  // y = x
+void fill(const Image& y, double v);                          // y = v
+Image like(const Image& x);                                   // zeroed, same shape and geometry
+}  // namespace vec
+
+}  // namespace mirflow::ir

@@ -1,0 +1,47 @@
+#include "mirflow_ir/gradient.hpp"
+
+#include <stdexcept>
+
+namespace mirflow::ir {
+
+physics::Space field_space(const physics::Space& s) {
+  physics::Space f = s;
+  f.ny = 2 * s.ny;
+  return f;
+}
+
+GradientOperator::GradientOperator(physics::Space domain) : domain_(domain), range_(field_space(domain)) {
+  if (domain.complex) throw std::invalid_argument("gradient: the domain must be real, got " + domain.describe());
+  if (domain.nx < 1 || domain.ny < 1) throw std::invalid_argument("gradient: empty domain");
+}
+
+void GradientOperator::apply_into(const Image& xi, const Image& gi) const {
+  const std::int64_t nx = domain_.nx, ny = domain_.ny;
+  const float* x = xi.data<float>();
+  float* gx = gi.data<float>();
+  float* gy = gx + nx * ny;
+  const double ix = 1.0 / domain_.spacing[0], iy = 1.0 / domain_.spacing[1];
+  for (std::int64_t j = 0; j < ny; ++j)
+    for (std::int64_t i = 0; i < nx; ++i) {
+      const std::int64_t p = j * nx + i;
+      gx[p] = i < nx - 1 ? float((double(x[p + 1]) - double(x[p])) * ix) : 0.f;
+      gy[p] = j < ny - 1 ? float((double(x[p + nx]) - double(x[p])) * iy) : 0.f;
+    }
+}
+
+void GradientOperator::adjoint_into(const Image& gi, const Image& xi) const {
+  const std::int64_t nx = domain_.nx, ny = domain_.ny;
+  const float* gx = gi.data<float>();
+  const float* gy = gx + nx * ny;
+  float* x = xi.data<float>();
+  const double ix = 1.0 / domain_.spacing[0], iy = 1.0 / domain_.spacing[1];
+  for (std::int64_t j = 0; j < ny; ++j)
+    for (std::int64_t i = 0; i < nx; ++i) {
+      const std::int64_t p = j * nx + i;
+      double ax = (i > 0 ? double(gx[p - 1]) : 0.0) - (i < nx - 1 ? double(gx[p]) : 0.0);
+      double ay = (j > 0 ? double(gy[p - nx]) : 0.0) - (j < ny - 1 ? double(gy[p]) : 0.0);
+      x[p] = float(ax * ix + ay * iy);
+    }
+}
+
+}  // namespace mirflow::ir
