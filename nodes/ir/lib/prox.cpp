@@ -25,6 +25,25 @@ std::int64_t field_pixels(const char* who, const Image& g) {
   return g.size() / 2;
 }
 
+// Shared by the isotropic field priors (group L1, Huber): their proxes keep each 2-vector's
+// direction and shrink its length, out_p = v_p · factor(|v_p|, τ·w_p).
+template <class WeightAt, class Factor>
+void radial_shrink(const char* who, const Image& v, const Image& weights, Image& out, double tau, WeightAt w,
+                   Factor factor) {
+  check_pair(who, v, out);
+  const std::int64_t n = field_pixels(who, v);
+  check_weights(who, weights, n);
+  const float* vx = v.data<float>();
+  const float* vy = vx + n;
+  float* ox = out.data<float>();
+  float* oy = ox + n;
+  for (std::int64_t p = 0; p < n; ++p) {
+    const double a = vx[p], b = vy[p];
+    const double s = factor(std::hypot(a, b), tau * w(p));
+    ox[p] = float(a * s), oy[p] = float(b * s);
+  }
+}
+
 }  // namespace
 
 double L1Prior::value(const Image& x, double weight) const {
@@ -57,18 +76,8 @@ double GroupL1Prior::value(const Image& g, double weight) const {
 }
 
 void GroupL1Prior::prox(const Image& v, double tau, Image& out) const {
-  check_pair("group_l1", v, out);
-  const std::int64_t n = field_pixels("group_l1", v);
-  check_weights("group_l1", weights_, n);
-  const float* vx = v.data<float>();
-  const float* vy = vx + n;
-  float* ox = out.data<float>();
-  float* oy = ox + n;
-  for (std::int64_t p = 0; p < n; ++p) {
-    const double a = vx[p], b = vy[p], r = std::hypot(a, b), t = tau * w(p);
-    const double s = r > t ? 1.0 - t / r : 0.0;
-    ox[p] = float(a * s), oy[p] = float(b * s);
-  }
+  radial_shrink("group_l1", v, weights_, out, tau, [this](std::int64_t p) { return w(p); },
+                [](double r, double t) { return r > t ? 1.0 - t / r : 0.0; });
 }
 
 HuberPrior::HuberPrior(double delta) : delta_(delta) {
@@ -89,19 +98,10 @@ double HuberPrior::value(const Image& g, double weight) const {
 }
 
 void HuberPrior::prox(const Image& v, double tau, Image& out) const {
-  check_pair("huber", v, out);
-  const std::int64_t n = field_pixels("huber", v);
-  check_weights("huber", weights_, n);
-  const float* vx = v.data<float>();
-  const float* vy = vx + n;
-  float* ox = out.data<float>();
-  float* oy = ox + n;
-  for (std::int64_t p = 0; p < n; ++p) {
-    const double a = vx[p], b = vy[p], r = std::hypot(a, b), t = tau * w(p);
-    // Magnitude map: r·δ/(δ+t) inside the quadratic zone, r − t on the linear part.
-    const double s = r <= delta_ + t ? delta_ / (delta_ + t) : 1.0 - t / r;
-    ox[p] = float(a * s), oy[p] = float(b * s);
-  }
+  // Magnitude map: r·δ/(δ+t) inside the quadratic zone, r − t on the linear part.
+  const double d = delta_;
+  radial_shrink("huber", v, weights_, out, tau, [this](std::int64_t p) { return w(p); },
+                [d](double r, double t) { return r <= d + t ? d / (d + t) : 1.0 - t / r; });
 }
 
 double NonNegativePrior::value(const Image& x, double) const {
