@@ -56,6 +56,11 @@ def toml_value(value):
                     "(use bool, int, float, str, a path or a list of numbers)")
 
 
+def _is_component_list(value):
+    """A component slot's entries: a non-empty list of dicts, e.g. prior=[{"type": "tv", "beta": 0.02}]."""
+    return isinstance(value, (list, tuple)) and len(value) > 0 and all(isinstance(e, dict) for e in value)
+
+
 class Graph:
     """A mirflow graph, built in code or read from TOML.
 
@@ -130,7 +135,12 @@ class Graph:
 
     # ---- building -------------------------------------------------------------------------------
     def node(self, id, type, **params):
-        """Adds node ``id`` of ``type`` with parameters; returns the graph."""
+        """Adds node ``id`` of ``type`` with parameters; returns the graph.
+
+        A component slot takes a list of dicts, each naming its component with ``type``:
+        ``g.node("recon", "ir.admm", prior=[{"type": "tv", "beta": 0.02}])`` is written as
+        ``[[node.prior]]`` tables.
+        """
         self._modified()
         if any(n["id"] == id for n in self._nodes):
             raise ValueError(f"node id '{id}' is already used in this graph")
@@ -177,7 +187,12 @@ class Graph:
         lines.append("]")
         for n in self._nodes:
             lines += ["", "[[node]]", f"id = {_toml_string(n['id'])}", f"type = {_toml_string(n['type'])}"]
-            lines.extend(f"{_toml_key(k)} = {toml_value(v)}" for k, v in n["params"].items())
+            slots = {k: v for k, v in n["params"].items() if _is_component_list(v)}
+            lines.extend(f"{_toml_key(k)} = {toml_value(v)}" for k, v in n["params"].items() if k not in slots)
+            for slot, entries in slots.items():
+                for entry in entries:
+                    lines += [f"[[node.{_toml_key(slot)}]]"]
+                    lines.extend(f"{_toml_key(k)} = {toml_value(v)}" for k, v in entry.items())
         return "\n".join(lines) + "\n"
 
     def _source(self):

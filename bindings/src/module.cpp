@@ -212,6 +212,17 @@ py::dict graph_summary(const ValidGraph& vg) {
   for (const auto& n : vg.nodes) {
     py::dict params;
     for (const auto& [k, v] : n.params.values()) params[py::str(k)] = std::visit(ParamToPy{}, v);
+    for (const auto& [slot, entries] : n.components) {
+      if (entries.empty()) continue;
+      py::list list;
+      for (const auto& c : entries) {
+        py::dict e;
+        e["type"] = c.type;
+        for (const auto& [k, v] : c.params.values()) e[py::str(k)] = std::visit(ParamToPy{}, v);
+        list.append(e);
+      }
+      params[py::str(slot)] = list;
+    }
     nodes.append(py::dict(py::arg("id") = n.id, py::arg("type") = n.type->spec.type, py::arg("params") = params));
   }
   for (const auto& e : vg.edges) {

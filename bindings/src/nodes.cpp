@@ -387,24 +387,40 @@ void bind_nodes(py::module_& m) {
         d["doc"] = s.doc;
         d["origin"] = t->origin;
         d["concurrency"] = s.concurrency == Concurrency::Serial ? "serial" : "parallel";
-        py::dict inputs, outputs, params;
+        py::dict inputs, outputs;
         for (const auto& p : s.inputs)
           inputs[py::str(p.name)] = py::dict(py::arg("type") = p.type, py::arg("required") = p.required,
                                              py::arg("doc") = p.doc);
         for (const auto& p : s.outputs)
           outputs[py::str(p.name)] = py::dict(py::arg("type") = p.type, py::arg("doc") = p.doc);
-        for (const auto& p : s.params) {
-          py::object range = py::none();
-          if (std::isfinite(p.min) || std::isfinite(p.max)) range = py::make_tuple(p.min, p.max);
-          params[py::str(p.name)] =
-              py::dict(py::arg("type") = param_type_name(p.type), py::arg("default") = param_to_py(p.default_value),
-                       py::arg("required") = p.required(), py::arg("optional") = p.is_optional(),
-                       py::arg("range") = range, py::arg("unit") = p.unit, py::arg("choices") = p.choices,
-                       py::arg("doc") = p.doc);
+        auto schema = [](const std::vector<ParamSpec>& specs) {
+          py::dict out;
+          for (const auto& p : specs) {
+            py::object range = py::none();
+            if (std::isfinite(p.min) || std::isfinite(p.max)) range = py::make_tuple(p.min, p.max);
+            out[py::str(p.name)] =
+                py::dict(py::arg("type") = param_type_name(p.type), py::arg("default") = param_to_py(p.default_value),
+                         py::arg("required") = p.required(), py::arg("optional") = p.is_optional(),
+                         py::arg("range") = range, py::arg("unit") = p.unit, py::arg("choices") = p.choices,
+                         py::arg("doc") = p.doc);
+          }
+          return out;
+        };
+        py::dict slots;
+        for (const auto& slot : s.components) {
+          py::dict available;
+          for (const auto& name : reg->component_names(slot.kind)) {
+            const ComponentType* c = reg->find_component(slot.kind, name);
+            available[py::str(name)] =
+                py::dict(py::arg("doc") = c->doc, py::arg("origin") = c->origin, py::arg("params") = schema(c->params));
+          }
+          slots[py::str(slot.name)] =
+              py::dict(py::arg("kind") = slot.kind, py::arg("doc") = slot.doc, py::arg("components") = available);
         }
         d["inputs"] = inputs;
         d["outputs"] = outputs;
-        d["params"] = params;
+        d["params"] = schema(s.params);
+        d["slots"] = slots;
         return d;
       },
       py::arg("type"), R"doc(
@@ -413,7 +429,11 @@ The schema of a node type, as a dict::
     {"type", "doc", "origin", "concurrency",
      "inputs":  {port: {"type", "required", "doc"}},
      "outputs": {port: {"type", "doc"}},
-     "params":  {name: {"type", "default", "required", "optional", "range", "unit", "choices", "doc"}}}
+     "params":  {name: {"type", "default", "required", "optional", "range", "unit", "choices", "doc"}},
+     "slots":   {slot: {"kind", "doc", "components": {name: {"doc", "origin", "params": {...}}}}}}
+
+A slot takes a list of entries in TOML ([[node.<slot>]] tables) or, from Python, a list of dicts
+``[{"type": name, **params}]``.
 
 ``range`` is ``(min, max)`` or None; ``default`` is None for a required parameter.
 Raises InputError (naming the nearest types) for an unknown type.

@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 2 bad input (graph, parameters, files), 1 failure while running.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 
@@ -35,6 +36,7 @@ const char* kUsage = R"(usage:
   mirflow validate GRAPH [--set node.key=value]... [--dot]
   mirflow nodes [--describe TYPE]
   mirflow convert IN OUT   (reader and writer chosen by the paths: DICOM folder or .dcm, .nii[.gz], .npy, .png)
+  mirflow COMMAND ARGS...   (a command a plugin provides, such as `mirflow train GRAPH`)
   mirflow --version
 
 Exit codes: 0 success, 2 bad input (graph, parameters, files), 1 failure while running.
@@ -101,7 +103,20 @@ std::string type_name(const mirflow::ParamSpec& p) {
   return mirflow::param_type_name(p.type);
 }
 
-void describe(const mirflow::NodeType& t) {
+void print_params(const std::vector<mirflow::ParamSpec>& params, const char* indent) {
+  for (const auto& p : params) {
+    std::cout << indent << p.name << " (" << type_name(p);
+    if (!p.unit.empty()) std::cout << ", " << p.unit;
+    if (p.required()) std::cout << ", required";
+    else if (p.is_optional()) std::cout << ", optional";
+    else std::cout << ", default " << mirflow::to_string(p.default_value);
+    if (std::isfinite(p.min) || std::isfinite(p.max))
+      std::cout << ", range [" << p.min << ", " << p.max << "]";
+    std::cout << "): " << p.doc << "\n";
+  }
+}
+
+void describe(const mirflow::NodeType& t, const mirflow::Registry& reg) {
   const auto& s = t.spec;
   std::cout << s.type << " — " << s.doc << "\n";
   std::cout << "  runs: " << (s.concurrency == mirflow::Concurrency::Serial ? "serially (stateful)" : "in parallel")
@@ -112,15 +127,14 @@ void describe(const mirflow::NodeType& t) {
   std::cout << "  outputs:" << (s.outputs.empty() ? " none (a sink)" : "") << "\n";
   for (const auto& p : s.outputs) std::cout << "    " << p.name << " (" << p.type << "): " << p.doc << "\n";
   std::cout << "  parameters:" << (s.params.empty() ? " none" : "") << "\n";
-  for (const auto& p : s.params) {
-    std::cout << "    " << p.name << " (" << type_name(p);
-    if (!p.unit.empty()) std::cout << ", " << p.unit;
-    if (p.required()) std::cout << ", required";
-    else if (p.is_optional()) std::cout << ", optional";
-    else std::cout << ", default " << mirflow::to_string(p.default_value);
-    if (std::isfinite(p.min) || std::isfinite(p.max))
-      std::cout << ", range [" << p.min << ", " << p.max << "]";
-    std::cout << "): " << p.doc << "\n";
+  print_params(s.params, "    ");
+  for (const auto& slot : s.components) {
+    std::cout << "  [[node." << slot.name << "]] entries (" << slot.kind << "): " << slot.doc << "\n";
+    for (const auto& name : reg.component_names(slot.kind)) {
+      const auto* c = reg.find_component(slot.kind, name);
+      std::cout << "    type = \"" << name << "\" — " << c->doc << " (plugin: " << c->origin << ")\n";
+      print_params(c->params, "      ");
+    }
   }
 }
 
@@ -162,6 +176,21 @@ mirflow::ValidGraph load(const Args& a, mirflow::Registry& reg) {
 
 int main_impl(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "convert") return mirflow_cli::convert(argc - 2, argv + 2);
+  // A command a plugin provides gets every argument after its name, untouched.
+  static const char* const kBuiltin[] = {"run", "validate", "nodes", "version", "help", "convert"};
+  if (argc >= 2 && argv[1][0] != '-' &&
+      std::none_of(std::begin(kBuiltin), std::end(kBuiltin), [&](const char* b) { return std::strcmp(b, argv[1]) == 0; })) {
+    mirflow::Registry reg;
+    mirflow::load_plugins(reg);
+    if (const auto* cmd = reg.find_command(argv[1])) {
+      for (const auto& note : reg.load_notes()) std::cerr << "warning: " << note << "\n";
+      return cmd->run(std::vector<std::string>(argv + 2, argv + argc));
+    }
+    std::string known;
+    for (const auto& c : reg.commands()) known += " " + c;
+    usage_error("unknown command '" + std::string(argv[1]) + "'" +
+                (known.empty() ? std::string() : " (plugin commands:" + known + ")"));
+  }
   Args a = parse_args(argc, argv);
   if (a.command == "version") {
     std::cout << "mirflow " << mirflow::version() << " (plugin ABI " << MIRFLOW_ABI_VERSION << ")\n";
@@ -183,10 +212,12 @@ int main_impl(int argc, char** argv) {
         if (!near.empty()) msg += " (did you mean '" + near[0] + "'?)";
         throw mirflow::InputError(msg);
       }
-      describe(*t);
+      describe(*t, reg);
       return 0;
     }
     for (const auto& name : reg.types()) std::cout << name << "  " << reg.find(name)->spec.doc << "\n";
+    for (const auto& name : reg.commands())
+      std::cout << "command: mirflow " << name << "  " << reg.find_command(name)->doc << "\n";
     return 0;
   }
   if (a.command == "validate") {

@@ -327,7 +327,7 @@ RunReport run(const ValidGraph& vg, const RunOptions& options) {
       n->output_used.assign(n->spec->outputs.size(), false);
       try {
         CountersScope scope(&n->counters);
-        n->impl = vn.type->factory(NodeConfig{vn.id, vn.params});
+        n->impl = vn.type->factory(NodeConfig{vn.id, vn.params, vn.components});
       } catch (const std::exception& e) {
         throw InputError("node '" + vn.id + "' (" + vn.type->spec.type + "): " + e.what());
       }

@@ -83,6 +83,40 @@ void read_edges(const toml::node& n, Collector& c, GraphDecl& g) {
   }
 }
 
+// [[node.<slot>]] tables: each names its component with `type`; the other keys are its
+// parameters, checked by validate() against the component's schema.
+void read_components(const std::string& slot, const toml::array& arr, const SourcePos& slot_pos, Collector& c,
+                     const fs::path& base_dir, NodeDecl& n) {
+  auto& entries = n.components[slot];
+  n.component_pos.emplace(slot, slot_pos);
+  for (const auto& item : arr) {
+    const auto& t = *item.as_table();
+    ComponentDecl d;
+    d.pos = pos_of(t.source(), c.file);
+    const std::string label = slot + "[" + std::to_string(entries.size()) + "]";
+    for (const auto& [k, v] : t) {
+      const std::string key(k.str());
+      SourcePos kp = pos_of(k.source(), c.file);
+      if (key == "type") {
+        d.pos = kp;
+        if (!v.is_string()) c.error(kp, n.id, label + ": 'type' must be a string");
+        else d.type = v.as_string()->get();
+        continue;
+      }
+      ParamDecl p;
+      p.pos = pos_of(v.source(), c.file);
+      p.base_dir = base_dir;
+      if (!to_param(v, p.value)) {
+        c.error(p.pos, n.id, label + ": parameter '" + key + "' has an unsupported value");
+        continue;
+      }
+      d.params[key] = std::move(p);
+      d.param_key_pos[key] = kp;
+    }
+    entries.push_back(std::move(d));
+  }
+}
+
 GraphDecl read_graph(const toml::table& root, Collector& c, const fs::path& base_dir) {
   GraphDecl g;
   for (const auto& [key, value] : root) {
@@ -129,6 +163,15 @@ GraphDecl read_graph(const toml::table& root, Collector& c, const fs::path& base
           const std::string name(nk.str());
           if (name == "id" || name == "type") continue;
           SourcePos kp = pos_of(nk.source(), c.file);
+          if (const auto* arr = nv.as_array(); arr && !arr->empty() && arr->is_array_of_tables()) {
+            read_components(name, *arr, kp, c, base_dir, n);
+            continue;
+          }
+          if (nv.is_table()) {
+            c.error(kp, n.id, "'" + name + "' is a single table; component entries are declared as [[node." + name +
+                                  "]] tables (an array of tables)");
+            continue;
+          }
           ParamDecl p;
           p.pos = pos_of(nv.source(), c.file);
           p.base_dir = base_dir;
@@ -211,6 +254,45 @@ void apply_overrides(GraphDecl& graph, const std::vector<std::string>& overrides
       if (!to_param(*t.get("v"), p.value)) p.value = text;
     } catch (const toml::parse_error&) {
       p.value = text;
+    }
+    // slot[i].key: a component entry's parameter.
+    if (auto br = key.find('['); br != std::string::npos) {
+      auto close = key.find("].", br);
+      const std::string slot = key.substr(0, br);
+      std::size_t index = 0;
+      bool ok = close != std::string::npos && close > br + 1 && close + 2 < key.size();
+      if (ok) {
+        const std::string digits = key.substr(br + 1, close - br - 1);
+        ok = digits.find_first_not_of("0123456789") == std::string::npos;
+        if (ok) index = std::stoul(digits);
+      }
+      if (!ok) {
+        errors.push_back({pos.file, 0, 0, id, "malformed override key '" + key + "': expected slot[index].key"});
+        continue;
+      }
+      auto& entries = it->components[slot];
+      if (index > entries.size()) {
+        errors.push_back({pos.file, 0, 0, id, "'" + slot + "' has " + std::to_string(entries.size()) +
+                                                  " entries; index " + std::to_string(index) +
+                                                  " can only set an existing entry or append the next one"});
+        continue;
+      }
+      if (index == entries.size()) {
+        entries.emplace_back();
+        entries.back().pos = pos;
+        it->component_pos.emplace(slot, pos);
+      }
+      ComponentDecl& d = entries[index];
+      const std::string param = key.substr(close + 2);
+      if (param == "type") {
+        if (const auto* s = std::get_if<std::string>(&p.value)) d.type = *s;
+        else errors.push_back({pos.file, 0, 0, id, key + " must be a string"});
+        d.pos = pos;
+        continue;
+      }
+      d.params[param] = std::move(p);
+      d.param_key_pos[param] = pos;
+      continue;
     }
     it->params[key] = std::move(p);
     it->param_key_pos[key] = pos;

@@ -17,6 +17,17 @@ NodeSpec& NodeSpec::param(ParamSpec p) {
   return *this;
 }
 
+NodeSpec& NodeSpec::component(std::string slot, std::string kind, std::string slot_doc) {
+  components.push_back({std::move(slot), std::move(kind), std::move(slot_doc)});
+  return *this;
+}
+
+const ComponentSlot* NodeSpec::find_component(std::string_view slot) const {
+  for (const auto& c : components)
+    if (c.name == slot) return &c;
+  return nullptr;
+}
+
 const ParamSpec* NodeSpec::find_param(std::string_view name) const {
   for (const auto& p : params)
     if (p.name == name) return &p;

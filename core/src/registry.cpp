@@ -14,6 +14,51 @@ void Registry::add(NodeSpec spec, NodeFactory factory) {
   types_.emplace(name, NodeType{std::move(spec), std::move(factory), origin_});
 }
 
+void Registry::add_component(ComponentType c) {
+  if (c.kind.empty() || c.name.empty() || !c.make)
+    throw std::runtime_error("a component from " + origin_ + " needs a kind, a name and a factory");
+  auto key = std::make_pair(c.kind, c.name);
+  auto it = components_.find(key);
+  if (it != components_.end())
+    throw std::runtime_error(c.kind + " component '" + c.name + "' from " + origin_ + " is already registered by " +
+                             it->second.origin);
+  c.origin = origin_;
+  components_.emplace(std::move(key), std::move(c));
+}
+
+const ComponentType* Registry::find_component(const std::string& kind, const std::string& name) const {
+  auto it = components_.find({kind, name});
+  return it == components_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> Registry::component_names(const std::string& kind) const {
+  std::vector<std::string> out;
+  for (const auto& [key, c] : components_)
+    if (key.first == kind) out.push_back(key.second);
+  return out;
+}
+
+void Registry::add_command(CommandType c) {
+  if (c.name.empty() || !c.run) throw std::runtime_error("a command from " + origin_ + " needs a name and a function");
+  auto it = commands_.find(c.name);
+  if (it != commands_.end())
+    throw std::runtime_error("command '" + c.name + "' from " + origin_ + " is already registered by " + it->second.origin);
+  c.origin = origin_;
+  std::string name = c.name;
+  commands_.emplace(std::move(name), std::move(c));
+}
+
+const CommandType* Registry::find_command(const std::string& name) const {
+  auto it = commands_.find(name);
+  return it == commands_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> Registry::commands() const {
+  std::vector<std::string> out;
+  for (const auto& [name, c] : commands_) out.push_back(name);
+  return out;
+}
+
 const NodeType* Registry::find(const std::string& type) const {
   auto it = types_.find(type);
   return it == types_.end() ? nullptr : &it->second;

@@ -92,6 +92,95 @@ std::string check_param(const ParamSpec& spec, ParamValue& v, const fs::path& ba
   return "";
 }
 
+using ErrFn = std::function<void(const SourcePos&, const std::string&, const std::string&)>;
+
+// Checks declared values against a schema; fills defaults; reports unknown, invalid and missing
+// parameters. `owner` names what the schema belongs to, `label` prefixes messages ("prior[0]: ").
+Params check_params(const std::vector<ParamSpec>& specs, const std::map<std::string, ParamDecl>& decls,
+                    const std::map<std::string, SourcePos>& key_pos, const SourcePos& owner_pos,
+                    const std::string& node_id, const std::string& owner, const std::string& label,
+                    const ErrFn& err) {
+  Params out;
+  std::vector<std::string> known;
+  for (const auto& p : specs) known.push_back(p.name);
+  for (const auto& [name, decl] : decls) {
+    const ParamSpec* ps = nullptr;
+    for (const auto& p : specs)
+      if (p.name == name) ps = &p;
+    auto kp = key_pos.count(name) ? key_pos.at(name) : decl.pos;
+    if (!ps) {
+      err(kp, node_id, label + "unknown parameter '" + name + "' for " + owner + suggest(name, known));
+      continue;
+    }
+    ParamValue v = decl.value;
+    std::string problem = check_param(*ps, v, decl.base_dir);
+    if (!problem.empty()) {
+      err(decl.pos, node_id, label + "parameter '" + name + "': " + problem);
+      continue;
+    }
+    out.set(name, std::move(v));
+  }
+  for (const auto& ps : specs) {
+    if (decls.count(ps.name)) continue;
+    if (ps.required()) {
+      err(owner_pos, node_id,
+          label + "missing required parameter '" + ps.name + "' (" + param_type_name(ps.type) + ": " + ps.doc + ")");
+      continue;
+    }
+    out.set(ps.name, ps.default_value);
+  }
+  return out;
+}
+
+// [[node.<slot>]] entries: the slot exists, each entry names a registered component of the
+// slot's kind, and its parameters fit that component's schema.
+void check_components(const NodeDecl& n, const NodeSpec& spec, const Registry& registry, ValidNode& vn,
+                      const ErrFn& err) {
+  for (const auto& slot : spec.components) vn.components[slot.name];  // every slot present
+  for (const auto& [slot_name, entries] : n.components) {
+    const ComponentSlot* slot = spec.find_component(slot_name);
+    if (!slot) {
+      std::vector<std::string> names;
+      for (const auto& c : spec.components) names.push_back(c.name);
+      for (const auto& p : spec.params) names.push_back(p.name);
+      std::string have;
+      for (const auto& c : spec.components) have += (have.empty() ? "" : ", ") + c.name;
+      err(n.component_pos.count(slot_name) ? n.component_pos.at(slot_name) : n.pos, n.id,
+          "'" + slot_name + "' is not a component slot of " + n.type + " (slots: " + (have.empty() ? "none" : have) +
+              ")" + suggest(slot_name, names));
+      continue;
+    }
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const ComponentDecl& d = entries[i];
+      const std::string label = slot_name + "[" + std::to_string(i) + "]: ";
+      const auto available = registry.component_names(slot->kind);
+      std::string list;
+      for (const auto& a : available) list += (list.empty() ? "" : ", ") + a;
+      if (d.type.empty()) {
+        err(d.pos, n.id, label + "no 'type' (one of: " + (list.empty() ? "none registered" : list) + ")");
+        continue;
+      }
+      const ComponentType* ct = registry.find_component(slot->kind, d.type);
+      if (!ct) {
+        std::string msg = label + "unknown " + slot->kind + " '" + d.type + "'" + suggest(d.type, available) +
+                          " (available: " + (list.empty() ? "none registered" : list) + ")";
+        for (const auto& note : registry.load_notes()) msg += "\n  note: a plugin was refused: " + note;
+        err(d.pos, n.id, msg);
+        continue;
+      }
+      ComponentConfig cc;
+      cc.type = d.type;
+      cc.params = check_params(ct->params, d.params, d.param_key_pos, d.pos, n.id, slot->kind + " '" + d.type + "'",
+                               label, err);
+      cc.where = d.pos.file + (d.pos.line ? ":" + std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) : "") +
+                 " (" + n.id + "." + slot_name + "[" + std::to_string(i) + "])";
+      cc.base = ct->base;
+      cc.factory = ct->make;
+      vn.components[slot_name].push_back(std::move(cc));
+    }
+  }
+}
+
 bool types_compatible(const std::string& out, const std::string& in) {
   return out == in || in == kAnyPort || out == kAnyPort;
 }
@@ -130,31 +219,8 @@ ValidGraph validate(const GraphDecl& g, const Registry& registry) {
       err(n.pos, n.id, msg);
     } else {
       const NodeSpec& spec = vn.type->spec;
-      std::vector<std::string> known;
-      for (const auto& p : spec.params) known.push_back(p.name);
-      for (const auto& [name, decl] : n.params) {
-        const ParamSpec* ps = spec.find_param(name);
-        auto kp = n.param_key_pos.count(name) ? n.param_key_pos.at(name) : decl.pos;
-        if (!ps) {
-          err(kp, n.id, "unknown parameter '" + name + "' for " + n.type + suggest(name, known));
-          continue;
-        }
-        ParamValue v = decl.value;
-        std::string problem = check_param(*ps, v, decl.base_dir);
-        if (!problem.empty()) {
-          err(decl.pos, n.id, "parameter '" + name + "': " + problem);
-          continue;
-        }
-        vn.params.set(name, std::move(v));
-      }
-      for (const auto& ps : spec.params) {
-        if (n.params.count(ps.name)) continue;
-        if (ps.required()) {
-          err(n.pos, n.id, "missing required parameter '" + ps.name + "' (" + param_type_name(ps.type) + ": " + ps.doc + ")");
-          continue;
-        }
-        vn.params.set(ps.name, ps.default_value);
-      }
+      vn.params = check_params(spec.params, n.params, n.param_key_pos, n.pos, n.id, n.type, "", err);
+      check_components(n, spec, registry, vn, err);
     }
     index[n.id] = static_cast<int>(vg.nodes.size());
     vg.nodes.push_back(std::move(vn));

@@ -190,7 +190,63 @@ class JsonSource final : public Node {
 
 }  // namespace
 
+// Components: pixel maps of kind "test.pixel_map", applied by test.chain in declaration order.
+struct PixelMap {
+  virtual ~PixelMap() = default;
+  virtual double operator()(double v) const = 0;
+};
+struct Affine final : PixelMap {
+  double a, b;
+  Affine(double a_, double b_) : a(a_), b(b_) {}
+  double operator()(double v) const override { return a * v + b; }
+};
+struct Clamp final : PixelMap {
+  double lo, hi;
+  Clamp(double l, double h) : lo(l), hi(h) {}
+  double operator()(double v) const override { return std::min(std::max(v, lo), hi); }
+};
+
+class Chain final : public Node {
+ public:
+  explicit Chain(const NodeConfig& c) {
+    for (const auto& step : c.components.at("step")) steps_.push_back(step.make<PixelMap>());
+  }
+  static NodeSpec spec() {
+    return NodeSpec("test.chain", "applies its [[node.step]] pixel maps in order")
+        .input("image", kImagePort, "in")
+        .output("image", kImagePort, "mapped")
+        .component("step", "test.pixel_map", "pixel maps, applied in order");
+  }
+  void process(Context& ctx) override {
+    const Image& a = ctx.image("image");
+    Image out = Image::allocate(DType::F32, a.shape(), a.ndim());
+    for (std::int64_t y = 0; y < a.ny(); ++y)
+      for (std::int64_t x = 0; x < a.nx(); ++x) {
+        double v = a.value(x, y);
+        for (const auto& s : steps_) v = (*s)(v);
+        out.at<float>(x, y) = static_cast<float>(v);
+      }
+    ctx.output("image", out);
+  }
+
+ private:
+  std::vector<std::shared_ptr<PixelMap>> steps_;
+};
+
 MIRFLOW_PLUGIN("testnodes", registry) {
+  registry.add_component<PixelMap>("test.pixel_map", "affine", "a·v + b",
+                                   {ParamSpec::Float("a", 1.0, "slope"), ParamSpec::Float("b", 0.0, "offset")},
+                                   [](const Params& p) { return std::make_shared<Affine>(p.get_float("a"), p.get_float("b")); });
+  registry.add_component<PixelMap>("test.pixel_map", "clamp", "clamps to [lo, hi]",
+                                   {ParamSpec::Float("lo", 0.0, "lower bound"), ParamSpec::Float("hi", 1.0, "upper bound").range(-1e9, 1e9)},
+                                   [](const Params& p) { return std::make_shared<Clamp>(p.get_float("lo"), p.get_float("hi")); });
+  registry.add<Chain>();
+  registry.add_command({"test-echo", "prints its arguments, one per line; exit code = their count",
+                        [](const std::vector<std::string>& args) {
+                          for (const auto& a : args) std::printf("%s\n", a.c_str());
+                          return static_cast<int>(args.size());
+                        },
+                        {}});
   registry.add<Source>();
   registry.add<Delay>();
   registry.add<Combine>();

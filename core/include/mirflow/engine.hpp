@@ -38,11 +38,21 @@ struct ParamDecl {
   std::filesystem::path base_dir;  // relative paths resolve here (graph folder, or cwd for --set)
 };
 
+// One [[node.<slot>]] table: a component chosen by its `type`, with its parameters.
+struct ComponentDecl {
+  std::string type;
+  SourcePos pos;  // of the table (its `type` key when present)
+  std::map<std::string, ParamDecl> params;
+  std::map<std::string, SourcePos> param_key_pos;
+};
+
 struct NodeDecl {
   std::string id, type;
   SourcePos pos;  // of the [[node]] table
   std::map<std::string, ParamDecl> params;
   std::map<std::string, SourcePos> param_key_pos;  // of each key, for "unknown parameter"
+  std::map<std::string, std::vector<ComponentDecl>> components;  // slot -> entries, in order
+  std::map<std::string, SourcePos> component_pos;                // of each slot's first table
 };
 
 struct EdgeDecl {
@@ -64,7 +74,8 @@ GraphDecl parse_graph_string(const std::string& toml, const std::string& name_fo
                              const std::filesystem::path& base_dir);
 
 // Applies `node.key=value` overrides; the value is read as a TOML value (a bare word is a
-// string). Malformed overrides and unknown node ids are recorded in graph.problems and reported
+// string). `node.slot[i].key=value` sets a component entry's parameter (`type` included); an
+// index one past the last entry appends a new entry. Malformed overrides and unknown node ids are recorded in graph.problems and reported
 // by validate() with everything else.
 void apply_overrides(GraphDecl& graph, const std::vector<std::string>& overrides);
 
@@ -74,6 +85,7 @@ struct ValidNode {
   std::string id;
   const NodeType* type = nullptr;
   Params params;
+  std::map<std::string, std::vector<ComponentConfig>> components;
 };
 struct ValidEdge {
   int from = 0, from_port = 0, to = 0, to_port = 0;  // indices into nodes and their specs' ports

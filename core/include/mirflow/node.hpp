@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <typeinfo>
@@ -30,6 +31,17 @@ struct PortSpec {
 
 enum class Concurrency { Parallel, Serial };
 
+// A place where a node takes a list of plugin components of one kind (an ADMM node's priors).
+// In TOML each entry is a table of the slot's name inside the node, naming its component:
+//   [[node.prior]]
+//   type = "tv"
+//   beta = 0.02
+struct ComponentSlot {
+  std::string name;  // "prior"
+  std::string kind;  // the component kind it accepts, "ir.prior"
+  std::string doc;
+};
+
 // Everything a node type declares, in one place.
 struct NodeSpec {
   std::string type;  // family.name
@@ -37,14 +49,17 @@ struct NodeSpec {
   Concurrency concurrency = Concurrency::Parallel;
   std::vector<PortSpec> inputs, outputs;
   std::vector<ParamSpec> params;
+  std::vector<ComponentSlot> components;
 
   NodeSpec(std::string type_name, std::string one_line_doc) : type(std::move(type_name)), doc(std::move(one_line_doc)) {}
   NodeSpec& input(std::string name, std::string port_type, std::string port_doc, bool required = true);
   NodeSpec& output(std::string name, std::string port_type, std::string port_doc);
   NodeSpec& param(ParamSpec p);
   NodeSpec& serial() { concurrency = Concurrency::Serial; return *this; }
+  NodeSpec& component(std::string slot, std::string kind, std::string slot_doc);
 
   const ParamSpec* find_param(std::string_view name) const;
+  const ComponentSlot* find_component(std::string_view slot) const;
   int input_index(std::string_view name) const;   // -1 if absent
   int output_index(std::string_view name) const;  // -1 if absent
   bool is_source() const { return inputs.empty(); }
@@ -85,10 +100,29 @@ class Node {
   virtual void process(Context& ctx) = 0;
 };
 
-// What a factory receives: the node id and its validated parameters.
+// One validated entry of a component slot, as a node's constructor receives it.
+struct ComponentConfig {
+  std::string type;   // the component's name ("tv")
+  Params params;      // validated, defaults filled in
+  std::string where;  // "graph.toml:31:1 (prior[0])", for error messages
+  std::string base;   // the C++ base type the kind's factories return (checked by make)
+  std::function<std::shared_ptr<void>(const Params&)> factory;
+
+  // A new instance of the component. T must be the kind's base type (the type the component
+  // was registered with); anything else throws instead of casting blindly.
+  template <class T> std::shared_ptr<T> make() const {
+    if (base != typeid(T).name())
+      throw std::logic_error("component '" + type + "' (" + where + ") is a " + base + ", not a " + typeid(T).name());
+    return std::static_pointer_cast<T>(factory(params));
+  }
+};
+
+// What a factory receives: the node id, its validated parameters and its component entries
+// (slot name -> entries in declaration order; every declared slot is present, maybe empty).
 struct NodeConfig {
   std::string id;
   Params params;
+  std::map<std::string, std::vector<ComponentConfig>> components;
 };
 
 using NodeFactory = std::function<std::unique_ptr<Node>(const NodeConfig&)>;

@@ -60,7 +60,7 @@ inline Image run_node(const std::string& type, const std::map<std::string, Param
                       KeyPtr key = Key::root("item"), const Image* sigma_map = nullptr) {
   const NodeType* t = mirflow::test::registry().find(type);
   if (!t) throw std::runtime_error("node type " + type + " is not loaded");
-  auto node = t->factory(NodeConfig{"noise", params_for(type, set)});
+  auto node = t->factory(NodeConfig{"noise", params_for(type, set), {}});
   ItemContext ctx(std::move(key));
   ctx.inputs["image"] = image;
   if (sigma_map) ctx.inputs["sigma_map"] = *sigma_map;

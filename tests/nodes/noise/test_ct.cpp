@@ -46,7 +46,7 @@ Sinogram run_sino(const std::string& type, const std::map<std::string, ParamValu
                   KeyPtr key = Key::root("item")) {
   const NodeType* t = mirflow::test::registry().find(type);
   if (!t) throw std::runtime_error("node type " + type + " is not loaded");
-  auto node = t->factory(NodeConfig{"noise", params_for(type, set)});
+  auto node = t->factory(NodeConfig{"noise", params_for(type, set), {}});
   ItemContext ctx(std::move(key));
   ctx.inputs["sinogram"] = in;
   node->process(ctx);
