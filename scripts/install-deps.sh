@@ -16,6 +16,8 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-numpy python3-pytest python3-nibabel python3-pydicom python3-gdcm python3-skimage python3-pil dcmtk
+  # reference reconstructions for bench/ir (BART pics)
+  bart
   # real data for the quickstart and the tests (Colin27 T1 and atlases)
   mricron-data
 )

@@ -1,7 +1,12 @@
 #pragma once
 // The ir node family: image reconstruction from measurements.
+#include <memory>
+#include <optional>
+#include <vector>
+
 #include <mirflow/plugin.hpp>
 
+#include "mirflow_ir/regulariser.hpp"
 #include "mirflow_physics/fbp.hpp"
 
 namespace mirflow::ir {
@@ -16,6 +21,37 @@ class Fbp final : public Node {
  private:
   physics::FbpOptions options_;
   bool hu_;
+};
+
+// Measurement → image by ADMM with the priors of the "prior" component slot (admm_node.cpp).
+class AdmmNode final : public Node {
+ public:
+  explicit AdmmNode(const NodeConfig& config);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+  struct PriorEntry {
+    std::shared_ptr<const Regulariser> regulariser;
+    double beta;
+  };
+  enum class Op { Auto, Identity, Projector, GaussianBlur };
+  enum class Rician { None, Pre, Post };
+  enum class Scale { Percentile, Sigma, None };
+
+ private:
+  Op op_;
+  double blur_sigma_;
+  std::optional<std::int64_t> nx_, ny_;
+  std::optional<double> pixel_size_;
+  double gamma_;
+  bool warm_start_, nonnegative_, ct_weights_, hu_;
+  std::optional<double> i0_, sigma_;
+  bool rician_noise_;
+  Rician rician_;
+  Scale scale_;
+  int levels_;
+  AdmmOptions options_;
+  std::vector<PriorEntry> priors_;
 };
 
 }  // namespace mirflow::ir

@@ -1,3 +1,7 @@
 #include "nodes.hpp"
 
-MIRFLOW_PLUGIN("ir", registry) { registry.add<mirflow::ir::Fbp>(); }
+MIRFLOW_PLUGIN("ir", registry) {
+  registry.add<mirflow::ir::Fbp>();
+  registry.add<mirflow::ir::AdmmNode>();
+  mirflow::ir::register_priors(registry);
+}

@@ -1,8 +1,11 @@
 #include "mirflow_ir/admm.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+
+#include "parallel_blocks.hpp"
 
 namespace mirflow::ir {
 namespace {
@@ -14,12 +17,13 @@ Image alloc(const physics::Space& s) {
   return s.allocate();
 }
 
-void apply_K(const AdmmTerm& t, const Image& x, const Image& y) {
-  if (t.K) t.K->apply_into(x, y);
+// K x with K = null meaning the identity (splits and quadratic terms share the convention).
+void apply_K(const LinearOperator* K, const Image& x, const Image& y) {
+  if (K) K->apply_into(x, y);
   else vec::assign(x, y);
 }
-void adjoint_K(const AdmmTerm& t, const Image& y, const Image& x) {
-  if (t.K) t.K->adjoint_into(y, x);
+void adjoint_K(const LinearOperator* K, const Image& y, const Image& x) {
+  if (K) K->adjoint_into(y, x);
   else vec::assign(y, x);
 }
 
@@ -27,7 +31,26 @@ void multiply(const Image& W, const Image& y) {
   if (W.empty()) return;
   const float* w = W.data<float>();
   float* p = y.data<float>();
-  for (std::int64_t i = 0; i < y.size(); ++i) p[i] *= w[i];
+  detail::parallel_blocks(y.size(), 2 * y.size(), [&](std::int64_t i0, std::int64_t i1) {
+    for (std::int64_t i = i0; i < i1; ++i) p[i] *= w[i];
+  });
+}
+
+// Σ W·r² (W empty: 1), in double.
+double weighted_square(const Image& r, const Image& W) {
+  if (W.empty()) return vec::dot(r, r);
+  const float* p = r.data<float>();
+  const float* w = W.data<float>();
+  double s = 0;
+  for (std::int64_t i = 0; i < r.size(); ++i) s += double(w[i]) * double(p[i]) * double(p[i]);
+  return s;
+}
+
+// The quadratic terms with γ‖x − x_prior‖² appended as one more (identity K).
+std::vector<QuadraticTerm> all_quadratic(const AdmmProblem& P) {
+  std::vector<QuadraticTerm> q = P.quadratic;
+  if (P.gamma > 0) q.push_back({nullptr, P.x_prior, P.gamma, {}});
+  return q;
 }
 
 void check(const AdmmProblem& P) {
@@ -37,11 +60,41 @@ void check(const AdmmProblem& P) {
   if (!P.W.empty() && !ran.matches(P.W)) throw std::invalid_argument("admm: W does not match the range");
   if (!P.x_prior.empty() && !dom.matches(P.x_prior)) throw std::invalid_argument("admm: x_prior does not match the domain");
   if (P.gamma < 0) throw std::invalid_argument("admm: gamma < 0");
+  for (const auto& q : P.quadratic) {
+    const std::string who = q.K ? q.K->name() : std::string("identity");
+    if (q.K && !(q.K->domain() == dom)) throw std::invalid_argument("admm: quadratic term " + who + " has another domain");
+    const physics::Space r = q.K ? q.K->range() : dom;
+    if (!q.target.empty() && !r.matches(q.target))
+      throw std::invalid_argument("admm: the target of quadratic term " + who + " does not match its range " + r.describe());
+    if (!q.W.empty() && !r.matches(q.W))
+      throw std::invalid_argument("admm: the weights of quadratic term " + who + " do not match its range " + r.describe());
+    if (!(q.weight >= 0)) throw std::invalid_argument("admm: quadratic term " + who + " has a negative weight");
+  }
   for (const auto& t : P.terms) {
     if (!t.prior) throw std::invalid_argument("admm: a term without a prior");
     if (t.K && !(t.K->domain() == dom)) throw std::invalid_argument("admm: K of " + t.prior->name() + " has another domain");
     if (t.beta < 0) throw std::invalid_argument("admm: beta < 0");
   }
+}
+
+// Σ_q (w_q/2)‖K_q x − t_q‖²_{W_q} using preallocated range buffers.
+double quadratic_value(const std::vector<QuadraticTerm>& Q, const Image& x, std::vector<Image>& buf) {
+  double f = 0;
+  for (std::size_t q = 0; q < Q.size(); ++q) {
+    apply_K(Q[q].K.get(), x, buf[q]);
+    if (!Q[q].target.empty()) vec::axpy(-1.0, Q[q].target, buf[q]);
+    f += 0.5 * Q[q].weight * weighted_square(buf[q], Q[q].W);
+  }
+  return f;
+}
+
+// The diagonal of K_kᴴ W K_k through the normal-inverse hook (K null: identity); false when
+// it is not diagonal.
+bool normal_diagonal(const LinearOperator* K, const Image& W, const Image& d) {
+  if (K) return K->normal_diagonal(W, d);
+  if (W.empty()) vec::fill(d, 1.0);
+  else vec::assign(W, d);
+  return true;
 }
 
 }  // namespace
@@ -54,18 +107,15 @@ double admm_objective(const AdmmProblem& P, const Image& xin) {
   Image r = alloc(P.A->range());
   P.A->apply_into(x, r);
   vec::axpy(-1.0, P.b, r);
-  Image wr = r.clone();
-  multiply(P.W, wr);
-  double f = 0.5 * vec::dot(r, wr);
+  double f = 0.5 * weighted_square(r, P.W);
+  const auto Q = all_quadratic(P);
+  std::vector<Image> qbuf;
+  for (const auto& q : Q) qbuf.push_back(alloc(q.K ? q.K->range() : P.A->domain()));
+  f += quadratic_value(Q, x, qbuf);
   for (const auto& t : P.terms) {
     Image kx = alloc(t.K ? t.K->range() : P.A->domain());
-    apply_K(t, x, kx);
+    apply_K(t.K.get(), x, kx);
     f += t.prior->value(kx, t.beta);
-  }
-  if (P.gamma > 0) {
-    Image d = x.clone();
-    if (!P.x_prior.empty()) vec::axpy(-1.0, P.x_prior, d);
-    f += 0.5 * P.gamma * vec::dot(d, d);
   }
   return f;
 }
@@ -75,6 +125,8 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
   if (!(o.rho > 0)) throw std::invalid_argument("admm: rho must be > 0");
   const physics::Space dom = P.A->domain();
   const std::size_t nt = P.terms.size();
+  const std::vector<QuadraticTerm> Q = all_quadratic(P);
+  const std::size_t nq = Q.size();
   AdmmResult res;
   res.x = alloc(dom);
   if (!o.x0.empty()) {
@@ -83,41 +135,83 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
   }
   Image& x = res.x;
 
-  // Right-hand side part that does not change: AᴴWb + γ x_prior.
-  Image rhs0 = alloc(dom);
-  {
-    Image wb = P.b.clone();
-    multiply(P.W, wb);
-    P.A->adjoint_into(wb, rhs0);
-    if (P.gamma > 0 && !P.x_prior.empty()) vec::axpy(P.gamma, P.x_prior, rhs0);
-  }
-
+  // Every buffer the loop needs, allocated once.
+  std::vector<Image> qbuf(nq);
+  for (std::size_t q = 0; q < nq; ++q) qbuf[q] = alloc(Q[q].K ? Q[q].K->range() : dom);
   std::vector<Image> z(nt), u(nt), kx(nt), zold(nt), tmp(nt);
   std::int64_t p_floats = 0;
   for (std::size_t k = 0; k < nt; ++k) {
     const physics::Space s = P.terms[k].K ? P.terms[k].K->range() : dom;
     z[k] = alloc(s), u[k] = alloc(s), kx[k] = alloc(s), zold[k] = alloc(s), tmp[k] = alloc(s);
-    apply_K(P.terms[k], x, z[k]);  // z = K x0, u = 0
+    apply_K(P.terms[k].K.get(), x, z[k]);  // z = K x0, u = 0
     p_floats += s.floats();
   }
   const std::int64_t n_floats = dom.floats();
-
-  double rho = o.rho;
   Image ar = alloc(P.A->range()), xt = alloc(dom), rhs = alloc(dom), acc = alloc(dom);
+
+  // Right-hand side part that does not change: AᴴWb + Σ w_q K_qᴴ W_q t_q.
+  Image rhs0 = alloc(dom);
+  vec::assign(P.b, ar);
+  multiply(P.W, ar);
+  P.A->adjoint_into(ar, rhs0);
+  for (std::size_t q = 0; q < nq; ++q) {
+    if (Q[q].target.empty() || Q[q].weight == 0) continue;
+    vec::assign(Q[q].target, qbuf[q]);
+    multiply(Q[q].W, qbuf[q]);
+    adjoint_K(Q[q].K.get(), qbuf[q], xt);
+    vec::axpy(Q[q].weight, xt, rhs0);
+  }
+
+  // The normal-inverse hook: with every normal diagonal the x-step matrix is D0 + ρ·D1.
+  Image D0, D1;
+  if (o.closed_form) {
+    D0 = alloc(dom), D1 = alloc(dom);
+    bool diagonal = normal_diagonal(P.A.get(), P.W, D0);
+    for (std::size_t q = 0; diagonal && q < nq; ++q) {
+      diagonal = normal_diagonal(Q[q].K.get(), Q[q].W, xt);
+      if (diagonal) vec::axpy(Q[q].weight, xt, D0);
+    }
+    for (std::size_t k = 0; diagonal && k < nt; ++k) {
+      diagonal = normal_diagonal(P.terms[k].K.get(), Image{}, xt);
+      if (diagonal) vec::axpy(1.0, xt, D1);
+    }
+    res.closed_form = diagonal;
+  }
+
+  res.history.reserve(std::size_t(std::max(o.max_iterations, 0)));
+  const Image ref = o.reference.empty() ? Image{} : physics::as_contiguous_f32(o.reference);
+  if (!ref.empty() && ref.size() > n_floats)
+    throw std::invalid_argument("admm: the reference has more pixels than x (" + ref.describe() + ")");
+  const double ref_norm = ref.empty() ? 0.0 : vec::norm(ref);
+  // ‖x − ref‖/‖ref‖ on the reference's floats (‖x − ref‖ when ref = 0).
+  auto reference_error = [&] {
+    const float* a = x.data<float>();
+    const float* q = ref.data<float>();
+    double s = 0;
+    for (std::int64_t i = 0; i < ref.size(); ++i) s += (double(a[i]) - double(q[i])) * (double(a[i]) - double(q[i]));
+    return std::sqrt(s) / (ref_norm > 0 ? ref_norm : 1.0);
+  };
+  double rho = o.rho;
   const ApplyFn M = [&](const Image& in, const Image& out) {
     P.A->apply_into(in, ar);
     multiply(P.W, ar);
     P.A->adjoint_into(ar, out);
-    if (P.gamma > 0) vec::axpy(P.gamma, in, out);
+    for (std::size_t q = 0; q < nq; ++q) {
+      apply_K(Q[q].K.get(), in, qbuf[q]);
+      multiply(Q[q].W, qbuf[q]);
+      adjoint_K(Q[q].K.get(), qbuf[q], xt);
+      vec::axpy(Q[q].weight, xt, out);
+    }
     for (std::size_t k = 0; k < nt; ++k) {
-      apply_K(P.terms[k], in, tmp[k]);
-      adjoint_K(P.terms[k], tmp[k], xt);
+      apply_K(P.terms[k].K.get(), in, tmp[k]);
+      adjoint_K(P.terms[k].K.get(), tmp[k], xt);
       vec::axpy(rho, xt, out);
     }
   };
   PcgOptions cg;
   cg.rel_tol = o.cg_rel_tol;
   cg.max_iterations = o.cg_max_iterations;
+  PcgWorkspace cg_work(rhs);
 
   for (int it = 0; it < o.max_iterations; ++it) {
     AdmmIteration h;
@@ -127,19 +221,34 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
     for (std::size_t k = 0; k < nt; ++k) {
       vec::assign(z[k], tmp[k]);
       vec::axpy(-1.0, u[k], tmp[k]);
-      adjoint_K(P.terms[k], tmp[k], xt);
+      adjoint_K(P.terms[k].K.get(), tmp[k], xt);
       vec::axpy(rho, xt, rhs);
     }
-    const PcgResult c = pcg(M, rhs, x, cg);
-    h.cg_iterations = c.iterations;
-    res.cg_iterations += c.iterations;
+    if (res.closed_form) {
+      // x = rhs / (D0 + ρ D1); a zero diagonal (a direction no term sees) keeps x at 0 there.
+      const float* r = rhs.data<float>();
+      const float* d0 = D0.data<float>();
+      const float* d1 = D1.data<float>();
+      float* xp = x.data<float>();
+      detail::parallel_blocks(n_floats, 4 * n_floats, [&](std::int64_t i0, std::int64_t i1) {
+        for (std::int64_t i = i0; i < i1; ++i) {
+          const double d = double(d0[i]) + rho * double(d1[i]);
+          xp[i] = d > 0 ? float(double(r[i]) / d) : 0.f;
+        }
+      });
+    } else {
+      const PcgResult c = pcg(M, rhs, x, cg, cg_work);
+      h.cg_iterations = c.iterations;
+      res.cg_iterations += c.iterations;
+    }
 
     // z-step and dual update; residuals.
-    double r2 = 0, kx2 = 0, z2 = 0;
+    double r2 = 0, kx2 = 0, z2 = 0, prior_value = 0;
     vec::fill(acc, 0);  // Σ Kᴴ(z − z_old)
     for (std::size_t k = 0; k < nt; ++k) {
       const AdmmTerm& t = P.terms[k];
-      apply_K(t, x, kx[k]);
+      apply_K(t.K.get(), x, kx[k]);
+      if (o.record_objective) prior_value += t.prior->value(kx[k], t.beta);
       vec::assign(z[k], zold[k]);
       vec::assign(kx[k], tmp[k]);
       vec::axpy(1.0, u[k], tmp[k]);
@@ -152,19 +261,26 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
       z2 += vec::dot(z[k], z[k]);
       vec::assign(z[k], tmp[k]);
       vec::axpy(-1.0, zold[k], tmp[k]);
-      adjoint_K(t, tmp[k], xt);
+      adjoint_K(t.K.get(), tmp[k], xt);
       vec::axpy(1.0, xt, acc);
     }
     h.primal = std::sqrt(r2);
     h.dual = rho * vec::norm(acc);
     vec::fill(acc, 0);  // Σ Kᴴ u
     for (std::size_t k = 0; k < nt; ++k) {
-      adjoint_K(P.terms[k], u[k], xt);
+      adjoint_K(P.terms[k].K.get(), u[k], xt);
       vec::axpy(1.0, xt, acc);
     }
     h.eps_primal = std::sqrt(double(p_floats)) * o.abs_tol + o.rel_tol * std::sqrt(std::max(kx2, z2));
     h.eps_dual = std::sqrt(double(n_floats)) * o.abs_tol + o.rel_tol * rho * vec::norm(acc);
-    h.objective = o.record_objective ? admm_objective(P, x) : std::numeric_limits<double>::quiet_NaN();
+    if (o.record_objective) {
+      P.A->apply_into(x, ar);
+      vec::axpy(-1.0, P.b, ar);
+      h.objective = 0.5 * weighted_square(ar, P.W) + quadratic_value(Q, x, qbuf) + prior_value;
+    } else {
+      h.objective = std::numeric_limits<double>::quiet_NaN();
+    }
+    h.error = ref.empty() ? std::numeric_limits<double>::quiet_NaN() : reference_error();
     res.history.push_back(h);
     res.iterations = it + 1;
     if (h.primal <= h.eps_primal && h.dual <= h.eps_dual) {

@@ -1,6 +1,9 @@
 #include "mirflow_ir/gradient.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+
+#include "parallel_blocks.hpp"
 
 namespace mirflow::ir {
 
@@ -21,12 +24,14 @@ void GradientOperator::apply_into(const Image& xi, const Image& gi) const {
   float* gx = gi.data<float>();
   float* gy = gx + nx * ny;
   const double ix = 1.0 / domain_.spacing[0], iy = 1.0 / domain_.spacing[1];
-  for (std::int64_t j = 0; j < ny; ++j)
-    for (std::int64_t i = 0; i < nx; ++i) {
-      const std::int64_t p = j * nx + i;
-      gx[p] = i < nx - 1 ? float((double(x[p + 1]) - double(x[p])) * ix) : 0.f;
-      gy[p] = j < ny - 1 ? float((double(x[p + nx]) - double(x[p])) * iy) : 0.f;
-    }
+  detail::parallel_blocks(ny, 3 * nx * ny, [&](std::int64_t j0, std::int64_t j1) {
+    for (std::int64_t j = j0; j < j1; ++j)
+      for (std::int64_t i = 0; i < nx; ++i) {
+        const std::int64_t p = j * nx + i;
+        gx[p] = i < nx - 1 ? float((double(x[p + 1]) - double(x[p])) * ix) : 0.f;
+        gy[p] = j < ny - 1 ? float((double(x[p + nx]) - double(x[p])) * iy) : 0.f;
+      }
+  });
 }
 
 void GradientOperator::adjoint_into(const Image& gi, const Image& xi) const {
@@ -35,13 +40,15 @@ void GradientOperator::adjoint_into(const Image& gi, const Image& xi) const {
   const float* gy = gx + nx * ny;
   float* x = xi.data<float>();
   const double ix = 1.0 / domain_.spacing[0], iy = 1.0 / domain_.spacing[1];
-  for (std::int64_t j = 0; j < ny; ++j)
-    for (std::int64_t i = 0; i < nx; ++i) {
-      const std::int64_t p = j * nx + i;
-      double ax = (i > 0 ? double(gx[p - 1]) : 0.0) - (i < nx - 1 ? double(gx[p]) : 0.0);
-      double ay = (j > 0 ? double(gy[p - nx]) : 0.0) - (j < ny - 1 ? double(gy[p]) : 0.0);
-      x[p] = float(ax * ix + ay * iy);
-    }
+  detail::parallel_blocks(ny, 3 * nx * ny, [&](std::int64_t j0, std::int64_t j1) {
+    for (std::int64_t j = j0; j < j1; ++j)
+      for (std::int64_t i = 0; i < nx; ++i) {
+        const std::int64_t p = j * nx + i;
+        double ax = (i > 0 ? double(gx[p - 1]) : 0.0) - (i < nx - 1 ? double(gx[p]) : 0.0);
+        double ay = (j > 0 ? double(gy[p - nx]) : 0.0) - (j < ny - 1 ? double(gy[p]) : 0.0);
+        x[p] = float(ax * ix + ay * iy);
+      }
+  });
 }
 
 }  // namespace mirflow::ir

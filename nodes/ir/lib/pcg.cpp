@@ -4,26 +4,57 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
+
 namespace mirflow::ir {
 
 namespace vec {
+namespace {
+// Below this many floats a loop is faster than scheduling tasks.
+constexpr std::int64_t kParallelFloats = 1 << 16;
+constexpr std::int64_t kGrain = 1 << 14;
+
+template <class Body>
+void for_each_block(std::int64_t n, Body body) {
+  if (n < kParallelFloats) return body(std::int64_t{0}, n);
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, n, kGrain),
+                    [&](const tbb::blocked_range<std::int64_t>& r) { body(r.begin(), r.end()); });
+}
+}  // namespace
+
 double dot(const Image& a, const Image& b) {
   const float* p = a.data<float>();
   const float* q = b.data<float>();
-  double s = 0;
-  for (std::int64_t i = 0; i < a.size(); ++i) s += double(p[i]) * double(q[i]);
-  return s;
+  auto partial = [p, q](std::int64_t lo, std::int64_t hi) {
+    double s = 0;
+    for (std::int64_t i = lo; i < hi; ++i) s += double(p[i]) * double(q[i]);
+    return s;
+  };
+  const std::int64_t n = a.size();
+  if (n < kParallelFloats) return partial(0, n);
+  // Deterministic: the same split and the same order of additions on every run.
+  return tbb::parallel_deterministic_reduce(
+      tbb::blocked_range<std::int64_t>(0, n, kGrain), 0.0,
+      [&](const tbb::blocked_range<std::int64_t>& r, double s) { return s + partial(r.begin(), r.end()); },
+      [](double x, double y) { return x + y; });
 }
 double norm(const Image& a) { return std::sqrt(dot(a, a)); }
 void axpy(double a, const Image& x, const Image& y) {
   const float* p = x.data<float>();
   float* q = y.data<float>();
-  for (std::int64_t i = 0; i < x.size(); ++i) q[i] = float(double(q[i]) + a * double(p[i]));
+  for_each_block(x.size(), [=](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t i = lo; i < hi; ++i) q[i] = float(double(q[i]) + a * double(p[i]));
+  });
 }
 void assign(const Image& x, const Image& y) { std::memcpy(y.data<float>(), x.data<float>(), x.bytes()); }
 void fill(const Image& y, double v) {
   float* q = y.data<float>();
-  for (std::int64_t i = 0; i < y.size(); ++i) q[i] = float(v);
+  const float f = float(v);
+  for_each_block(y.size(), [=](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t i = lo; i < hi; ++i) q[i] = f;
+  });
 }
 Image like(const Image& x) {
   Image y = Image::allocate(DType::F32, x.shape(), x.ndim());
@@ -32,9 +63,19 @@ Image like(const Image& x) {
 }
 }  // namespace vec
 
+PcgWorkspace::PcgWorkspace(const Image& b) : r(vec::like(b)), z(vec::like(b)), p(vec::like(b)), q(vec::like(b)) {}
+
 PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& o) {
+  if (b.dtype() != DType::F32 || !b.contiguous()) throw std::invalid_argument("pcg: b must be a contiguous float32 image");
+  PcgWorkspace work(b);
+  return pcg(M, b, x, o, work);
+}
+
+PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& o, PcgWorkspace& w) {
   if (b.dtype() != DType::F32 || x.dtype() != DType::F32 || !b.contiguous() || !x.contiguous() || b.size() != x.size())
     throw std::invalid_argument("pcg: b and x must be contiguous float32 images of one shape");
+  if (w.r.size() != b.size() || w.z.size() != b.size() || w.p.size() != b.size() || w.q.size() != b.size())
+    throw std::invalid_argument("pcg: workspace shape differs from b");
   const bool pre = !o.inv_diagonal.empty();
   if (pre && o.inv_diagonal.size() != b.size()) throw std::invalid_argument("pcg: preconditioner shape");
   PcgResult res;
@@ -44,7 +85,7 @@ PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& o) {
     res.converged = true;
     return res;
   }
-  Image r = vec::like(b), z = vec::like(b), p = vec::like(b), q = vec::like(b);
+  Image &r = w.r, &z = w.z, &p = w.p, &q = w.q;
   M(x, q);
   vec::assign(b, r);
   vec::axpy(-1.0, q, r);  // r = b − M x

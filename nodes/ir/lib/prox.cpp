@@ -4,6 +4,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "parallel_blocks.hpp"
+
 namespace mirflow::ir {
 namespace {
 
@@ -19,29 +21,44 @@ void check_weights(const char* who, const Image& w, std::int64_t n) {
                                 std::to_string(n));
 }
 
-// A field's pixels per component (nx·ny of an nx × 2·ny image).
-std::int64_t field_pixels(const char* who, const Image& g) {
-  if (g.size() % 2 != 0) throw std::invalid_argument(std::string(who) + ": a field needs an even number of floats");
-  return g.size() / 2;
+// A field's pixels per component (nx·ny of an nx × (c·ny) image).
+std::int64_t field_pixels(const char* who, const Image& g, int components = 2) {
+  if (g.size() % components != 0)
+    throw std::invalid_argument(std::string(who) + ": a field of " + std::to_string(components) +
+                                " components needs a multiple of " + std::to_string(components) + " floats");
+  return g.size() / components;
 }
 
-// Shared by the isotropic field priors (group L1, Huber): their proxes keep each 2-vector's
+// Shared by the isotropic field priors (group L1, Huber): their proxes keep each c-vector's
 // direction and shrink its length, out_p = v_p · factor(|v_p|, τ·w_p).
 template <class WeightAt, class Factor>
-void radial_shrink(const char* who, const Image& v, const Image& weights, Image& out, double tau, WeightAt w,
-                   Factor factor) {
+void radial_shrink(const char* who, const Image& v, const Image& weights, Image& out, double tau, int components,
+                   WeightAt w, Factor factor) {
   check_pair(who, v, out);
-  const std::int64_t n = field_pixels(who, v);
+  const std::int64_t n = field_pixels(who, v, components);
   check_weights(who, weights, n);
-  const float* vx = v.data<float>();
-  const float* vy = vx + n;
-  float* ox = out.data<float>();
-  float* oy = ox + n;
-  for (std::int64_t p = 0; p < n; ++p) {
-    const double a = vx[p], b = vy[p];
-    const double s = factor(std::hypot(a, b), tau * w(p));
-    ox[p] = float(a * s), oy[p] = float(b * s);
+  const float* in = v.data<float>();
+  float* o = out.data<float>();
+  if (components == 2) {  // the common case (TV, Huber) without the inner loop
+    const float* vy = in + n;
+    float* oy = o + n;
+    detail::parallel_blocks(n, 4 * n, [&](std::int64_t p0, std::int64_t p1) {
+      for (std::int64_t p = p0; p < p1; ++p) {
+        const double a = in[p], b = vy[p];
+        const double s = factor(std::hypot(a, b), tau * w(p));
+        o[p] = float(a * s), oy[p] = float(b * s);
+      }
+    });
+    return;
   }
+  detail::parallel_blocks(n, 2 * components * n, [&](std::int64_t p0, std::int64_t p1) {
+    for (std::int64_t p = p0; p < p1; ++p) {
+      double r2 = 0;
+      for (int c = 0; c < components; ++c) r2 += double(in[p + c * n]) * double(in[p + c * n]);
+      const double s = factor(std::sqrt(r2), tau * w(p));
+      for (int c = 0; c < components; ++c) o[p + c * n] = float(double(in[p + c * n]) * s);
+    }
+  });
 }
 
 }  // namespace
@@ -59,24 +76,33 @@ void L1Prior::prox(const Image& v, double tau, Image& out) const {
   check_weights("l1", weights_, v.size());
   const float* a = v.data<float>();
   float* o = out.data<float>();
-  for (std::int64_t i = 0; i < v.size(); ++i) {
-    const double t = tau * w(i), x = a[i], m = std::abs(x) - t;
-    o[i] = m > 0 ? float(std::copysign(m, x)) : 0.f;
-  }
+  detail::parallel_blocks(v.size(), 2 * v.size(), [&](std::int64_t i0, std::int64_t i1) {
+    for (std::int64_t i = i0; i < i1; ++i) {
+      const double t = tau * w(i), x = a[i], m = std::abs(x) - t;
+      o[i] = m > 0 ? float(std::copysign(m, x)) : 0.f;
+    }
+  });
+}
+
+GroupL1Prior::GroupL1Prior(int components) : components_(components) {
+  if (components < 1) throw std::invalid_argument("group_l1: components must be ≥ 1");
 }
 
 double GroupL1Prior::value(const Image& g, double weight) const {
-  const std::int64_t n = field_pixels("group_l1", g);
+  const std::int64_t n = field_pixels("group_l1", g, components_);
   check_weights("group_l1", weights_, n);
-  const float* gx = g.data<float>();
-  const float* gy = gx + n;
+  const float* v = g.data<float>();
   double s = 0;
-  for (std::int64_t p = 0; p < n; ++p) s += w(p) * std::hypot(double(gx[p]), double(gy[p]));
+  for (std::int64_t p = 0; p < n; ++p) {
+    double r2 = 0;
+    for (int c = 0; c < components_; ++c) r2 += double(v[p + c * n]) * double(v[p + c * n]);
+    s += w(p) * std::sqrt(r2);
+  }
   return weight * s;
 }
 
 void GroupL1Prior::prox(const Image& v, double tau, Image& out) const {
-  radial_shrink("group_l1", v, weights_, out, tau, [this](std::int64_t p) { return w(p); },
+  radial_shrink("group_l1", v, weights_, out, tau, components_, [this](std::int64_t p) { return w(p); },
                 [](double r, double t) { return r > t ? 1.0 - t / r : 0.0; });
 }
 
@@ -100,7 +126,7 @@ double HuberPrior::value(const Image& g, double weight) const {
 void HuberPrior::prox(const Image& v, double tau, Image& out) const {
   // Magnitude map: r·δ/(δ+t) inside the quadratic zone, r − t on the linear part.
   const double d = delta_;
-  radial_shrink("huber", v, weights_, out, tau, [this](std::int64_t p) { return w(p); },
+  radial_shrink("huber", v, weights_, out, tau, 2, [this](std::int64_t p) { return w(p); },
                 [d](double r, double t) { return r <= d + t ? d / (d + t) : 1.0 - t / r; });
 }
 

@@ -1,5 +1,6 @@
 #include "mirflow_physics/operator.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -66,6 +67,13 @@ Image LinearOperator::adjoint(const Image& y) const {
 
 void IdentityOperator::apply_into(const Image& x, const Image& y) const {
   std::memcpy(y.data<float>(), x.data<float>(), static_cast<std::size_t>(space_.floats()) * sizeof(float));
+}
+
+bool IdentityOperator::normal_diagonal(const Image& W, const Image& diagonal) const {
+  float* d = diagonal.data<float>();
+  if (W.empty()) std::fill(d, d + space_.floats(), 1.f);
+  else std::memcpy(d, W.data<float>(), static_cast<std::size_t>(space_.floats()) * sizeof(float));
+  return true;
 }
 
 double dot(const Image& a, const Image& b) {

@@ -1,16 +1,21 @@
 #pragma once
 // Scaled-form ADMM (Boyd et al. 2011) for
-//   x* = argmin_x ½‖A x − b‖²_W + Σ_k β_k R_k(K_k x) + (γ/2)‖x − x_prior‖²
-// with splits z_k = K_k x (K_k = ∇ for TV/Huber, identity for L1/non-negativity), as BART's
-// italgos. One iteration, ρ > 0, scaled duals u_k:
-//   x ← argmin … : (AᴴWA + γI + ρ Σ K_kᴴK_k) x = AᴴWb + γ x_prior + ρ Σ K_kᴴ(z_k − u_k)   (PCG, warm)
+//   x* = argmin_x ½‖A x − b‖²_W + Σ_q (w_q/2)‖K_q x − t_q‖²_{W_q} + Σ_k β_k R_k(K_k x)
+// with the smooth quadratic terms q folded into the x-step (never split; γ/2‖x − x_prior‖² is
+// one of them) and splits z_k = K_k x for the non-smooth priors (K_k = ∇ for TV/Huber,
+// identity for L1/non-negativity), as BART's italgos. One iteration, ρ > 0, scaled duals u_k:
+//   x ← (AᴴWA + Σ w_q K_qᴴW_qK_q + ρ Σ K_kᴴK_k)⁻¹ (AᴴWb + Σ w_q K_qᴴW_q t_q + ρ Σ K_kᴴ(z_k − u_k))
 //   z_k ← prox_{(β_k/ρ) R_k}(K_k x + u_k)
 //   u_k ← u_k + K_k x − z_k
+// The x-step is a division when every operator's normal is diagonal (the normal-inverse hook
+// LinearOperator::normal_diagonal: identity A with any W, orthonormal K such as the wavelet,
+// plane selectors) and PCG otherwise (warm started from the previous x).
 // Residuals (§3.3): r = ‖(K_k x − z_k)_k‖, s = ρ‖Σ K_kᴴ(z_k − z_k_old)‖; stop when r ≤ ε_pri and
 // s ≤ ε_dual with ε_pri = √p ε_abs + ε_rel max(‖(K_k x)_k‖, ‖(z_k)_k‖), ε_dual = √n ε_abs +
 // ε_rel ‖ρ Σ K_kᴴ u_k‖ (p: floats of all splits, n: floats of x). Residual balancing (§3.4.1):
 // r > μ s → ρ ← ρ·τ, u ← u/τ;  s > μ r → ρ ← ρ/τ, u ← u·τ.
 // The solver sees only operators and priors. Without terms the x-step alone solves the problem.
+// All buffers are allocated before the first iteration; the loop allocates nothing.
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,12 +33,21 @@ struct AdmmTerm {
   double beta = 1.0;
 };
 
+// A smooth term (weight/2)‖K x − target‖²_W, folded into the x-step's normal system.
+struct QuadraticTerm {
+  std::shared_ptr<const physics::LinearOperator> K;  // null: identity on x's space
+  Image target;                                      // K's range; empty: 0
+  double weight = 1.0;                               // ≥ 0
+  Image W;                                           // per-element weights ≥ 0 on K's range; empty: 1
+};
+
 struct AdmmProblem {
   std::shared_ptr<const physics::LinearOperator> A;  // forward model (real spaces)
   Image b;                                           // data, A's range
   Image W;                                           // data weights ≥ 0 (A's range); empty: 1
-  double gamma = 0.0;                                // Tikhonov weight towards x_prior
-  Image x_prior;                                     // A's domain; empty: 0
+  double gamma = 0.0;                                // shorthand for the quadratic term
+  Image x_prior;                                     //   {identity, x_prior (empty: 0), gamma}
+  std::vector<QuadraticTerm> quadratic;
   std::vector<AdmmTerm> terms;
 };
 
@@ -47,6 +61,9 @@ struct AdmmOptions {
   double cg_rel_tol = 1e-6;
   bool record_objective = true;  // objective per iteration in the history (one extra A, K each)
   Image x0;                      // initial x (A's domain); empty: 0
+  bool closed_form = true;       // use the normal-inverse hook when every normal is diagonal
+  Image reference;               // optional truth: the history records ‖x − ref‖/‖ref‖ over the
+                                 // first reference.size() floats of x (plane 0 of a stacked variable)
 };
 
 enum class AdmmStop { Converged, MaxIterations };
@@ -59,6 +76,7 @@ struct AdmmIteration {
   double objective = 0;                 // admm_objective(x) after the iteration (NaN when not
                                         // recorded; +∞ while x violates an indicator prior)
   int cg_iterations = 0;
+  double error = 0;                     // relative error against AdmmOptions::reference (NaN without)
 };
 
 struct AdmmResult {
@@ -66,12 +84,13 @@ struct AdmmResult {
   int iterations = 0;
   int cg_iterations = 0;
   AdmmStop stop = AdmmStop::MaxIterations;
+  bool closed_form = false;  // whether the x-step was a division (else PCG)
   std::vector<AdmmIteration> history;
 };
 
 AdmmResult admm(const AdmmProblem& problem, const AdmmOptions& options = {});
 
-// ½‖Ax − b‖²_W + Σ β_k R_k(K_k x) + (γ/2)‖x − x_prior‖².
+// ½‖Ax − b‖²_W + Σ_q (w_q/2)‖K_q x − t_q‖²_{W_q} + Σ β_k R_k(K_k x) + (γ/2)‖x − x_prior‖².
 double admm_objective(const AdmmProblem& problem, const Image& x);
 
 }  // namespace mirflow::ir

@@ -27,7 +27,15 @@ struct PcgResult {
 // `x` must be a contiguous float32 image of b's shape; it receives the solution.
 PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& options = {});
 
-// Small helpers on contiguous float32 images (double accumulation where it matters).
+// Scratch vectors of pcg (r, z, p, q); allocated once by the caller that solves repeatedly.
+struct PcgWorkspace {
+  Image r, z, p, q;
+  explicit PcgWorkspace(const Image& like);
+};
+PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& options, PcgWorkspace& work);
+
+// Small helpers on contiguous float32 images (double accumulation where it matters; large
+// images run in parallel with a deterministic reduction, so results do not vary run to run).
 namespace vec {
 double dot(const Image& a, const Image& b);
 double norm(const Image& a);

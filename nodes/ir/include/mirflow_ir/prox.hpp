@@ -41,13 +41,20 @@ class L1Prior final : public Prior {
   void prox(const Image& v, double tau, Image& out) const override;
 };
 
-// Isotropic group L1 on a two-component field: R(g) = Σ_p w_p ‖g_p‖₂ (TV when g = ∇x).
-// prox: group soft threshold, g_p·max(1 − τw_p/‖g_p‖, 0).
+// Isotropic group L1 on a field of `components` stacked planes (default 2, GradientOperator's
+// layout; TGV's symmetrised gradient uses 3): R(g) = Σ_p w_p ‖g_p‖₂, g_p the vector of the
+// components at pixel p (TV when g = ∇x). prox: group soft threshold, g_p·max(1 − τw_p/‖g_p‖, 0).
+// The weight map has one weight per pixel (size of one plane).
 class GroupL1Prior final : public Prior {
  public:
+  explicit GroupL1Prior(int components = 2);
   std::string name() const override { return "group_l1"; }
   double value(const Image& g, double weight = 1.0) const override;
   void prox(const Image& v, double tau, Image& out) const override;
+  int components() const { return components_; }
+
+ private:
+  int components_;
 };
 
 // Huber function of the magnitude of a two-component field: R(g) = Σ_p w_p h_δ(‖g_p‖₂),

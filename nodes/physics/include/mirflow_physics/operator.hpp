@@ -54,6 +54,15 @@ class LinearOperator {
   Image apply(const Image& x) const;
   Image adjoint(const Image& y) const;
   Image normal(const Image& x) const { return adjoint(apply(x)); }  // AᴴA x
+
+  // The normal-inverse hook: when AᴴWA is diagonal for the diagonal weights W (an image on the
+  // range; empty means W = 1), writes that diagonal into `diagonal` (a float32 image of the
+  // domain) and returns true, so that (AᴴWA + D)⁻¹ is a division for any diagonal D and a solver
+  // needs no inner iterations. The default (false) says "not diagonal": use an iterative solve.
+  virtual bool normal_diagonal(const Image& W, const Image& diagonal) const {
+    (void)W, (void)diagonal;
+    return false;
+  }
 };
 
 // x ↦ x on a space.
@@ -65,6 +74,7 @@ class IdentityOperator final : public LinearOperator {
   Space range() const override { return space_; }
   void apply_into(const Image& x, const Image& y) const override;
   void adjoint_into(const Image& y, const Image& x) const override { apply_into(y, x); }
+  bool normal_diagonal(const Image& W, const Image& diagonal) const override;  // W itself
 
  private:
   Space space_;

@@ -1,0 +1,36 @@
+#include <mirflow/error.hpp>
+
+#include "nodes.hpp"
+#include "noise_sigma.hpp"
+#include "slicewise.hpp"
+
+namespace mirflow::classic {
+
+Bm3d::Bm3d(const NodeConfig& c)
+    : sigma_(sigma_from(c)), range_(c.params.get_float("range")), wiener_(c.params.get_bool("wiener")) {}
+
+NodeSpec Bm3d::spec() {
+  return NodeSpec("classic.bm3d",
+                  "BM3D (Dabov et al. 2007) per slice, both steps, Lebrun's (IPOL 2012) parameters; output float32.")
+      .input("image", kImagePort, "2-D slice or 3-D volume, any dtype; slices at least 8x8")
+      .output("image", kImagePort, "denoised image, float32, same geometry")
+      .param(sigma_param())
+      .param(ParamSpec::Float("range", 0.0,
+                              "intensity span mapped to 0-255, the scale of the matching thresholds "
+                              "(0: each slice's max - min)")
+                 .range(0, 1e30).in_unit("image units"))
+      .param(ParamSpec::Bool("wiener", true, "run the second (Wiener) step; false: the basic estimate"));
+}
+
+void Bm3d::process(Context& ctx) {
+  const Image& in = ctx.image("image");
+  if (in.nx() < 8 || in.ny() < 8)
+    throw InputError("classic.bm3d needs slices of at least 8x8 pixels (its patch size), got " + in.describe());
+  ctx.output("image", map_slices(in, [this](const Plane& p) {
+    Bm3dOptions o = bm3d_defaults(noise_sigma(sigma_, p), range_);
+    o.wiener_step = wiener_;
+    return bm3d(p, o);
+  }, "classic.bm3d"));
+}
+
+}  // namespace mirflow::classic

@@ -1,0 +1,57 @@
+#include "mirflow_gan/augment.hpp"
+
+#include <cmath>
+
+namespace mirflow::gan {
+
+namespace F = torch::nn::functional;
+
+double uniform(torch::Generator& gen, double lo, double hi) {
+  return lo + (hi - lo) * torch::rand({1}, gen, torch::kDouble).item<double>();
+}
+
+torch::Tensor augment(const torch::Tensor& x, double reference, const AugmentOptions& o, torch::Generator& gen) {
+  const std::int64_t h = x.size(2), w = x.size(3);
+  const double angle = uniform(gen, -o.rotate_deg, o.rotate_deg) * M_PI / 180.0;
+  const double s = 1.0 / uniform(gen, o.scale_min, o.scale_max);  // grid coordinates shrink to magnify
+  const double flip_x = uniform(gen, 0, 1) < 0.5 ? -1.0 : 1.0;
+  const double aspect = static_cast<double>(h) / static_cast<double>(w);
+  // affine_grid works in [−1, 1] per axis; the aspect terms keep the rotation a rotation in pixels.
+  const torch::Tensor theta = torch::tensor({{s * std::cos(angle) * flip_x, -s * std::sin(angle) * aspect, 0.0},
+                                             {s * std::sin(angle) / aspect * flip_x, s * std::cos(angle), 0.0}},
+                                            x.options())
+                                  .unsqueeze(0);
+  torch::Tensor grid = F::affine_grid(theta, {1, 1, h, w}, false);
+  if (o.elastic_px > 0) {
+    const auto g = static_cast<std::int64_t>(o.elastic_grid);
+    torch::Tensor d = torch::randn({1, 2, g, g}, gen, x.options()) * o.elastic_px;
+    d = F::interpolate(d, F::InterpolateFuncOptions().size(std::vector<std::int64_t>{h, w})
+                              .mode(torch::kBicubic).align_corners(false));
+    // pixels → normalised coordinates, channel 0 is x (width), 1 is y (height)
+    d = torch::stack({d[0][0] * (2.0 / w), d[0][1] * (2.0 / h)}, -1).unsqueeze(0);
+    grid = grid + d;
+  }
+  torch::Tensor y = F::grid_sample(x, grid, F::GridSampleFuncOptions().mode(torch::kBilinear)
+                                                .padding_mode(torch::kZeros).align_corners(false));
+  const double gamma = std::exp(uniform(gen, std::log(o.gamma_min), std::log(o.gamma_max)));
+  const double gain = uniform(gen, 1 - o.contrast, 1 + o.contrast);
+  const double shift = uniform(gen, -o.brightness, o.brightness);
+  y = (y.clamp_min(0) / reference).pow(gamma) * gain + shift;
+  return y.clamp_min(0) * reference;
+}
+
+std::vector<torch::Tensor> random_crop(const std::vector<torch::Tensor>& xs, std::int64_t patch,
+                                       torch::Generator& gen) {
+  const std::int64_t h = xs[0].size(2), w = xs[0].size(3);
+  const std::int64_t ph = std::max<std::int64_t>(patch - h, 0), pw = std::max<std::int64_t>(patch - w, 0);
+  const auto y0 = static_cast<std::int64_t>(uniform(gen, 0, 1) * static_cast<double>(h + ph - patch + 1));
+  const auto x0 = static_cast<std::int64_t>(uniform(gen, 0, 1) * static_cast<double>(w + pw - patch + 1));
+  std::vector<torch::Tensor> out;
+  for (const auto& x : xs) {
+    const torch::Tensor p = (ph || pw) ? F::pad(x, F::PadFuncOptions({0, pw, 0, ph})) : x;
+    out.push_back(p.slice(2, y0, y0 + patch).slice(3, x0, x0 + patch));
+  }
+  return out;
+}
+
+}  // namespace mirflow::gan

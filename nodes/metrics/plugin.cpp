@@ -1,0 +1,7 @@
+#include "nodes.hpp"
+
+MIRFLOW_PLUGIN("metrics", registry) {
+  registry.add<mirflow::metrics::Compare>();
+  registry.add<mirflow::metrics::Segmentation>();
+  registry.add<mirflow::metrics::WriteJson>();
+}
