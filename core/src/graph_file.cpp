@@ -88,17 +88,17 @@ void read_edges(const toml::node& n, Collector& c, GraphDecl& g) {
 void read_components(const std::string& slot, const toml::array& arr, const SourcePos& slot_pos, Collector& c,
                      const fs::path& base_dir, NodeDecl& n) {
   auto& entries = n.components[slot];
-  n.component_pos.emplace(slot, slot_pos);
+  n.component_pos.emplace(slot, arr.empty() ? slot_pos : pos_of(arr.front().source(), c.file));
   for (const auto& item : arr) {
     const auto& t = *item.as_table();
     ComponentDecl d;
-    d.pos = pos_of(t.source(), c.file);
+    d.pos = d.type_pos = pos_of(t.source(), c.file);
     const std::string label = slot + "[" + std::to_string(entries.size()) + "]";
     for (const auto& [k, v] : t) {
       const std::string key(k.str());
       SourcePos kp = pos_of(k.source(), c.file);
       if (key == "type") {
-        d.pos = kp;
+        d.type_pos = kp;
         if (!v.is_string()) c.error(kp, n.id, label + ": 'type' must be a string");
         else d.type = v.as_string()->get();
         continue;

@@ -148,6 +148,8 @@ void check_components(const NodeDecl& n, const NodeSpec& spec, const Registry& r
       err(n.component_pos.count(slot_name) ? n.component_pos.at(slot_name) : n.pos, n.id,
           "'" + slot_name + "' is not a component slot of " + n.type + " (slots: " + (have.empty() ? "none" : have) +
               ")" + suggest(slot_name, names));
+      for (std::size_t i = 0; i < entries.size(); ++i)  // reported now, so one edit fixes both
+        if (entries[i].type.empty()) err(entries[i].pos, n.id, slot_name + "[" + std::to_string(i) + "]: no 'type'");
       continue;
     }
     for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -165,7 +167,7 @@ void check_components(const NodeDecl& n, const NodeSpec& spec, const Registry& r
         std::string msg = label + "unknown " + slot->kind + " '" + d.type + "'" + suggest(d.type, available) +
                           " (available: " + (list.empty() ? "none registered" : list) + ")";
         for (const auto& note : registry.load_notes()) msg += "\n  note: a plugin was refused: " + note;
-        err(d.pos, n.id, msg);
+        err(d.type_pos, n.id, msg);
         continue;
       }
       ComponentConfig cc;

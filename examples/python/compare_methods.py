@@ -9,9 +9,10 @@ in parallel -- then plots clean, noisy and each result with its PSNR (matplotlib
     PYTHONPATH=build/python /usr/bin/python3 examples/python/compare_methods.py
     ... compare_methods.py --noise 0.09 --slice 100 --out out/compare.png
 
-Methods are the node types below that this build has: today the Gaussian at a few widths and a
-small Python-defined median filter (to show @mirflow.node_type); classic.bm3d, gan.denoise,
-ir.admm... appear in the figure as they land, with no change here.
+Methods are the node types below that this build has (a plugin left out of the build is skipped):
+Gaussians, a small Python-defined median filter (to show @mirflow.node_type), the classical
+baselines, ADMM with a TV prior and the Rician handling of graphs/mri_ir.toml, and the GAN with the
+shipped model models/mri_gan_w8.pt.
 """
 import argparse
 import time
@@ -19,20 +20,21 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import DEFAULT_INPUT, add_rician_noise, import_mirflow, psnr, read_nifti
+from _common import DEFAULT_INPUT, REPO, add_rician_noise, import_mirflow, psnr, read_nifti
 
 mirflow = import_mirflow()
 
-# label -> (node type, parameters). Entries whose type is not registered are skipped.
+# label -> (node type, input port, parameters). Entries whose type is not registered are skipped.
 METHODS = {
-    "gaussian σ=0.6": ("classic.gaussian", {"sigma": 0.6}),
-    "gaussian σ=1.0": ("classic.gaussian", {"sigma": 1.0}),
-    "gaussian σ=1.5": ("classic.gaussian", {"sigma": 1.5}),
-    "median 3×3 (Python node)": ("example.median3", {}),
-    "BM3D": ("classic.bm3d", {}),
-    "NLM": ("classic.nlm", {}),
-    "TV (ADMM)": ("ir.admm", {}),
-    "GAN": ("gan.denoise", {}),
+    "gaussian σ=0.6": ("classic.gaussian", "image", {"sigma": 0.6}),
+    "gaussian σ=1.0": ("classic.gaussian", "image", {"sigma": 1.0}),
+    "gaussian σ=1.5": ("classic.gaussian", "image", {"sigma": 1.5}),
+    "median 3×3 (Python node)": ("example.median3", "image", {}),
+    "BM3D": ("classic.bm3d", "image", {}),
+    "NLM": ("classic.nlm", "image", {}),
+    "TV (ADMM, Rician)": ("ir.admm", "measurement",
+                          {"noise": "rician", "scale": "sigma", "prior": [{"type": "tv", "beta": 0.5}]}),
+    "GAN": ("gan.denoise", "image", {"model": str(REPO / "models" / "mri_gan_w8.pt")}),
 }
 
 
@@ -50,11 +52,11 @@ class Median3:
         return np.median(np.stack(windows), axis=0).astype(np.float32)
 
 
-def takes_one_image(node_type):
-    """Whether a node type denoises an image alone: an `image` input (nothing else required) and output."""
+def takes_one_image(node_type, port):
+    """Whether a node type denoises an image alone: one required input `port` and an `image` output."""
     d = mirflow.describe(node_type)
-    required = {name for name, port in d["inputs"].items() if port["required"]}
-    return required == {"image"} and "image" in d["outputs"]
+    required = {name for name, p in d["inputs"].items() if p["required"]}
+    return required == {port} and "image" in d["outputs"]
 
 
 def main(argv=None):
@@ -70,18 +72,18 @@ def main(argv=None):
     clean = volume[args.slice].copy()
     noisy = add_rician_noise(clean, args.noise, args.seed)
 
-    available = {t for t in mirflow.node_types() if takes_one_image(t)}
-    methods = {label: m for label, m in METHODS.items() if m[0] in available}
+    types = set(mirflow.node_types())
+    methods = {label: m for label, m in METHODS.items() if m[0] in types and takes_one_image(m[0], m[1])}
     graph = mirflow.Graph("compare_methods").node("input", "py.input", name="noisy")
-    for i, (label, (node_type, params)) in enumerate(methods.items()):
-        graph.node(f"m{i}", node_type, **params).connect("input.image", f"m{i}.image")
+    for i, (label, (node_type, port, params)) in enumerate(methods.items()):
+        graph.node(f"m{i}", node_type, **params).connect("input.image", f"m{i}.{port}")
 
     t0 = time.perf_counter()
     spacing = tuple(float(z) for z in nii.header.get_zooms()[:2])
     out = graph.run_arrays({"noisy": mirflow.Image.from_numpy(noisy, spacing=spacing)},
                            outputs=[f"m{i}.image" for i in range(len(methods))])
     print(f"{len(methods)} methods in {time.perf_counter() - t0:.2f} s "
-          f"(skipped: {', '.join(m[0] for m in METHODS.values() if m[0] not in available) or 'none'})")
+          f"(skipped: {', '.join(m[0] for label, m in METHODS.items() if label not in methods) or 'none'})")
 
     panels = [("clean", clean, None), ("noisy", noisy, psnr(clean, noisy))]
     for i, label in enumerate(methods):

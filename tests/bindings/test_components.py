@@ -21,7 +21,7 @@ g = (mirflow.Graph("chain")
      .edge("input.image -> chain.image")
      .edge("chain.image -> output.image"))
 x = np.array([[0, 1, 2], [3, -5, 0.5]], dtype=np.float32)
-y = g.run_arrays({"x": x})["y"]
+y = g.run_arrays({"x": x})["y"][0]  # one work item
 summary = g.validate()
 slots = mirflow.describe("test.chain")["slots"]
 print(json.dumps({"y": np.asarray(y).tolist(), "toml": g.to_toml(),

@@ -41,7 +41,8 @@ struct ParamDecl {
 // One [[node.<slot>]] table: a component chosen by its `type`, with its parameters.
 struct ComponentDecl {
   std::string type;
-  SourcePos pos;  // of the table (its `type` key when present)
+  SourcePos pos;       // of the [[node.<slot>]] table header
+  SourcePos type_pos;  // of its `type` value (the table's when absent)
   std::map<std::string, ParamDecl> params;
   std::map<std::string, SourcePos> param_key_pos;
 };
