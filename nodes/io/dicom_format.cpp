@@ -8,10 +8,12 @@
 #include <gdcmImageWriter.h>
 #include <gdcmPhotometricInterpretation.h>
 #include <gdcmPixelFormat.h>
+#include <gdcmReader.h>
 #include <gdcmStringFilter.h>
 #include <gdcmTrace.h>
 #include <gdcmTransferSyntax.h>
 #include <gdcmUIDGenerator.h>
+#include <gdcmWriter.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -107,37 +109,83 @@ Slice finish_slice(Slice s, const fs::path& file, const gdcm::ImageReader& reade
 
 // Debian's GDCM is built with assertions: some malformed files (and a few valid ones) abort
 // the process inside gdcm::Reader or gdcm::Image. So the file is first parsed and decoded by
-// GDCM in a forked child; a child killed by a signal means the file is refused with an
-// InputError instead of taking the whole run down. This doubles the decoding work.
-void survive_gdcm(const fs::path& file) {
+// GDCM in a forked child; a child killed by a signal means GDCM cannot read it in-process. This
+// doubles the decoding work.
+template <class Read>
+bool survives(Read read) {
   std::fflush(nullptr);
   const pid_t pid = ::fork();
-  if (pid < 0) return;  // cannot fork: read in-process
+  if (pid < 0) return true;  // cannot fork: read in-process
   if (pid == 0) {
     const int devnull = ::open("/dev/null", O_WRONLY);
     if (devnull >= 0) ::dup2(devnull, 2);
-    gdcm::ImageReader r;
-    r.SetFileName(file.c_str());
-    if (r.Read()) {
-      const gdcm::Image& gi = r.GetImage();
-      std::vector<char> buf(gi.GetBufferLength());
-      gi.GetBuffer(buf.data());
-    }
+    read();
     ::_exit(0);
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFSIGNALED(status))
-    fail(file, "GDCM aborted while parsing it (signal " + std::to_string(WTERMSIG(status)) +
-                   "): malformed, or a layout GDCM mishandles");
+  return !WIFSIGNALED(status);
+}
+
+// Whether gdcm::ImageReader parses and decodes the file (or `bytes`, when not empty) without aborting.
+bool image_reader_survives(const fs::path& file, const std::string& bytes) {
+  return survives([&] {
+    gdcm::ImageReader r;
+    std::istringstream in(bytes);
+    if (bytes.empty()) r.SetFileName(file.c_str());
+    else r.SetStream(in);
+    if (r.Read()) {
+      const gdcm::Image& gi = r.GetImage();
+      std::vector<char> buf(gi.GetBufferLength());
+      gi.GetBuffer(buf.data());
+    }
+  });
+}
+
+// Whether the plain gdcm::Reader (data set only, no image) parses the file without aborting.
+bool reader_survives(const fs::path& file) {
+  return survives([&] {
+    gdcm::Reader r;
+    r.SetFileName(file.c_str());
+    r.Read();
+  });
+}
+
+// GDCM 3.0 asserts on multi-frame objects (RT Dose) that omit NumberOfFrames (0028,0008), a
+// type 1 attribute. Such a file holds one frame: the file is rewritten in memory with
+// NumberOfFrames = 1, as pydicom and dcmtk read it. Empty when the repair does not apply.
+std::string with_number_of_frames(const fs::path& file) {
+  gdcm::Reader r;
+  r.SetFileName(file.c_str());
+  if (!r.Read()) return {};
+  gdcm::DataSet& ds = r.GetFile().GetDataSet();
+  const gdcm::Tag frames(0x0028, 0x0008);
+  if (ds.FindDataElement(frames) || !ds.FindDataElement(gdcm::Tag(0x7fe0, 0x0010))) return {};
+  gdcm::DataElement de(frames);
+  de.SetVR(gdcm::VR::IS);
+  const std::string one = "1 ";  // IS values have even length
+  de.SetByteValue(one.data(), static_cast<std::uint32_t>(one.size()));
+  ds.Insert(de);
+  std::ostringstream out;
+  gdcm::Writer w;
+  w.SetFile(r.GetFile());
+  w.SetStream(out);
+  return w.Write() ? out.str() : std::string();
 }
 
 Slice read_slice(const fs::path& file) {
   quiet_gdcm();
-  survive_gdcm(file);
+  std::string repaired;
+  if (!image_reader_survives(file, {})) {
+    if (reader_survives(file)) repaired = with_number_of_frames(file);
+    if (repaired.empty() || !image_reader_survives(file, repaired))
+      fail(file, "GDCM aborted while parsing it: malformed, or a layout GDCM mishandles");
+  }
   gdcm::ImageReader reader;
-  reader.SetFileName(file.c_str());
+  std::istringstream repaired_in(repaired);
+  if (repaired.empty()) reader.SetFileName(file.c_str());
+  else reader.SetStream(repaired_in);
   if (!reader.Read()) fail(file, "GDCM could not parse it as a DICOM image (not DICOM, truncated, no pixel data, or malformed)");
   const gdcm::Image& gi = reader.GetImage();
   const gdcm::PixelFormat& pf = gi.GetPixelFormat();
@@ -163,8 +211,6 @@ Slice read_slice(const fs::path& file) {
     for (std::size_t i = 0; i < count; ++i) d[i] = (static_cast<unsigned char>(bits[i / 8]) >> (i % 8)) & 1u;
     return finish_slice(std::move(s1), file, reader, gi);
   }
-  if (pf.GetBitsAllocated() == 32 && gi.GetTransferSyntax() == gdcm::TransferSyntax::ExplicitVRBigEndian)
-    fail(file, "32-bit big-endian pixel data is not supported (GDCM 3.0 does not byte-swap it correctly)");
   if (len == 0 || len % count != 0)
     fail(file, "unsupported pixel layout (" + std::to_string(pf.GetBitsAllocated()) + " bits allocated)");
   std::vector<char> buf(len);
@@ -172,6 +218,13 @@ Slice read_slice(const fs::path& file) {
     fail(file, std::string("GDCM could not decode the pixel data (transfer syntax ") +
                    gi.GetTransferSyntax().GetString() + "; truncated or unsupported)");
   const std::size_t bytes = len / count;
+  if (bytes == 4 && gi.GetTransferSyntax() == gdcm::TransferSyntax::ExplicitVRBigEndian)
+    // GDCM 3.0 byte-swaps big-endian pixel data as 16-bit words (OW): each 32-bit value arrives
+    // with its two halves in big-endian order. Swap them back (checked against pydicom).
+    for (std::size_t i = 0; i < len; i += 4) {
+      std::swap(buf[i], buf[i + 2]);
+      std::swap(buf[i + 1], buf[i + 3]);
+    }
   const bool is_signed = pf.GetPixelRepresentation() == 1;
   Slice s;
   s.file = file;

@@ -26,14 +26,10 @@ namespace {
 
 const fs::path kPydicomFiles = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
 
-// Files pydicom decodes but GDCM 3.0.21 (Debian 12) cannot: mirflow must refuse them with an
+// Files pydicom decodes but GDCM 3.0.21 (Debian 12) cannot (docs/dicom.md): mirflow must refuse them with an
 // InputError (never crash, never give wrong pixels).
 const std::map<std::string, std::string> kGdcmLimits = {
     {"JPEG2000-embedded-sequence-delimiter.dcm", "GDCM cannot decode this JPEG 2000 fragment layout"},
-    {"rtdose_1frame.dcm", "GDCM aborts (assertion on NumberOfFrames)"},
-    {"rtdose_expb_1frame.dcm", "GDCM aborts (assertion on NumberOfFrames)"},
-    {"rtdose_rle_1frame.dcm", "GDCM aborts (assertion on NumberOfFrames)"},
-    {"rtdose_expb.dcm", "32-bit big endian: GDCM does not byte-swap it"},
 };
 
 bool have_pydicom() { return have_python3() && mirflow::test::python_has("pydicom"); }
