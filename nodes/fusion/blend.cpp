@@ -11,6 +11,26 @@ namespace mirflow::fusion {
 
 using semantic::Plane;
 
+namespace {
+
+// A float32 image with `like`'s shape, geometry and metadata.
+Image float32_like(const Image& like) {
+  Image out = Image::allocate(DType::F32, like.shape(), like.ndim());
+  out.geometry() = like.geometry();
+  out.metadata() = like.metadata();
+  return out;
+}
+
+double checked_map_value(const Image& map, std::int64_t x, std::int64_t y, std::int64_t z) {
+  const double m = map.value(x, y, z);
+  if (!(m >= 0 && m <= 1))
+    throw std::invalid_argument("map value " + std::to_string(m) + " at (" + std::to_string(x) + ", " + std::to_string(y) +
+                                ", " + std::to_string(z) + ") is outside [0, 1]");
+  return m;
+}
+
+}  // namespace
+
 void check_inputs(const Image& detail, const Image& smooth, const Image& map) {
   for (const Image* i : {&detail, &smooth, &map})
     if (i->device() != Device::CPU) throw std::invalid_argument("fusion needs CPU images, got " + i->describe());
@@ -19,18 +39,11 @@ void check_inputs(const Image& detail, const Image& smooth, const Image& map) {
                                 map.describe() + ") must have the same shape");
   for (std::int64_t z = 0; z < map.nz(); ++z)
     for (std::int64_t y = 0; y < map.ny(); ++y)
-      for (std::int64_t x = 0; x < map.nx(); ++x) {
-        const double m = map.value(x, y, z);
-        if (!(m >= 0 && m <= 1))
-          throw std::invalid_argument("map value " + std::to_string(m) + " at (" + std::to_string(x) + ", " + std::to_string(y) +
-                                      ", " + std::to_string(z) + ") is outside [0, 1]");
-      }
+      for (std::int64_t x = 0; x < map.nx(); ++x) checked_map_value(map, x, y, z);
 }
 
 Image blend(const Image& detail, const Image& smooth, const Image& weight) {
-  Image out = Image::allocate(DType::F32, detail.shape(), detail.ndim());
-  out.geometry() = detail.geometry();
-  out.metadata() = detail.metadata();
+  Image out = float32_like(detail);
   for (std::int64_t z = 0; z < detail.nz(); ++z)
     for (std::int64_t y = 0; y < detail.ny(); ++y)
       for (std::int64_t x = 0; x < detail.nx(); ++x) {
@@ -59,9 +72,7 @@ Image attention_weight(const Image& detail, const Image& smooth, const Image& ma
     std::nth_element(roots.begin(), roots.begin() + static_cast<std::ptrdiff_t>(roots.size() / 2), roots.end());
     kappa = roots.empty() ? 0 : roots[roots.size() / 2];
   }
-  Image w = Image::allocate(DType::F32, map.shape(), map.ndim());
-  w.geometry() = map.geometry();
-  w.metadata() = map.metadata();
+  Image w = float32_like(map);
   for (std::int64_t z = 0; z < map.nz(); ++z)
     for (std::int64_t y = 0; y < map.ny(); ++y)
       for (std::int64_t x = 0; x < map.nx(); ++x) {
@@ -73,16 +84,11 @@ Image attention_weight(const Image& detail, const Image& smooth, const Image& ma
 }
 
 Image beta_from_map(const Image& map, double b_min, double scale) {
-  Image b = Image::allocate(DType::F32, map.shape(), map.ndim());
-  b.geometry() = map.geometry();
-  b.metadata() = map.metadata();
+  Image b = float32_like(map);
   for (std::int64_t z = 0; z < map.nz(); ++z)
     for (std::int64_t y = 0; y < map.ny(); ++y)
       for (std::int64_t x = 0; x < map.nx(); ++x) {
-        const double m = map.value(x, y, z);
-        if (!(m >= 0 && m <= 1))
-          throw std::invalid_argument("map value " + std::to_string(m) + " at (" + std::to_string(x) + ", " + std::to_string(y) +
-                                      ", " + std::to_string(z) + ") is outside [0, 1]");
+        const double m = checked_map_value(map, x, y, z);
         b.at<float>(x, y, z) = static_cast<float>(scale * (b_min + (1 - m) * (1 - b_min)));
       }
   return b;
