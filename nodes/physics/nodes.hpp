@@ -65,4 +65,31 @@ class Phantom final : public Node {
   int oversample_;
 };
 
+// Source: seeded random head phantoms (HU or µ) with their tissue labels.
+class RandomPhantomSource final : public Node {
+ public:
+  explicit RandomPhantomSource(const NodeConfig& config);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  std::int64_t nx_, ny_;
+  double dx_;
+  std::int64_t count_, first_;
+  std::uint64_t seed_;
+  int oversample_;
+  bool hu_;
+};
+
+// HU ↔ µ, pixelwise (graphs that mix HU images with µ-based solvers).
+class Units final : public Node {
+ public:
+  explicit Units(const NodeConfig& config);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  bool to_hu_;
+};
+
 }  // namespace mirflow::physics

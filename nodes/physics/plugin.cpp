@@ -6,4 +6,6 @@ MIRFLOW_PLUGIN("physics", registry) {
   registry.add<mirflow::physics::SinogramRead>();
   registry.add<mirflow::physics::SinogramWrite>();
   registry.add<mirflow::physics::Phantom>();
+  registry.add<mirflow::physics::RandomPhantomSource>();
+  registry.add<mirflow::physics::Units>();
 }
