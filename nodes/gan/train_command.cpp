@@ -1,8 +1,10 @@
 // `mirflow train FILE.toml [--set table.key=value]...`: trains a GAN denoiser as the file says.
 #include <iostream>
+#include <memory>
 
 #include <mirflow/error.hpp>
 
+#include "mirflow_gan/ct_pairs.hpp"
 #include "mirflow_gan/mri_pairs.hpp"
 #include "mirflow_gan/train_config.hpp"
 #include "nodes.hpp"
@@ -19,7 +21,7 @@ int train(const Registry& registry, const std::vector<std::string>& args) {
       overrides.push_back(args[++i]);
     } else if (args[i] == "-h" || args[i] == "--help") {
       std::cout << "usage: mirflow train FILE.toml [--set table.key=value]...\n"
-                   "Trains the gan.denoise generator (WGAN-GP); see docs/gan.md and graphs/train_gan_mri.toml.\n";
+                   "Trains the gan.denoise generator (WGAN-GP); see docs/gan.md, graphs/train_gan_mri.toml and graphs/train_gan_ct.toml.\n";
       return 0;
     } else if (file.empty() && args[i].rfind("--", 0) != 0) {
       file = args[i];
@@ -36,8 +38,10 @@ int train(const Registry& registry, const std::vector<std::string>& args) {
     TrainConfig config = read_train_config(file, overrides);
     config.train.metadata["command"] = "mirflow train " + file.string();
     for (const auto& o : overrides) config.train.metadata["command"] += " --set " + o;
-    MriPairs data(registry, config.mri);
-    Trainer trainer(config.train, data);
+    std::unique_ptr<PairSource> data;
+    if (config.kind == "ct_lowdose") data = std::make_unique<CtPairs>(registry, config.ct);
+    else data = std::make_unique<MriPairs>(registry, config.mri);
+    Trainer trainer(config.train, *data);
     trainer.run(std::cerr);
     return 0;
   } catch (const InputError& e) {

@@ -147,7 +147,10 @@ TrainConfig read_train_config(const fs::path& file_in, const std::vector<std::st
   TrainConfig c;
   toml::table* data = r.table("data", {"kind", "train", "validation", "sigmas", "validation_sigma",
                                        "validation_slices", "min_content", "rotate_deg", "scale_min", "scale_max",
-                                       "elastic_px", "brightness", "contrast", "gamma_min", "gamma_max"});
+                                       "elastic_px", "brightness", "contrast", "gamma_min", "gamma_max",
+                                       // ct_lowdose
+                                       "nx", "pixel_size", "views", "bins", "i0s", "validation_i0", "phantoms",
+                                       "realizations", "validation_phantoms", "phantom_seed", "validation_seed"});
   // Every table's keys are checked before any value is read: a typo is reported first.
   toml::table* model = r.table("model", {"width", "levels", "critic_width"});
   toml::table* loss = r.table("loss", {"adversarial", "perceptual", "ssim", "tv", "l1", "gradient_penalty",
@@ -157,26 +160,58 @@ TrainConfig read_train_config(const fs::path& file_in, const std::vector<std::st
                                       "output", "checkpoint", "resume", "checkpoint_every", "validate_every",
                                       "progress_every"});
   c.kind = r.string(data, "kind", "mri_rician");
-  if (c.kind != "mri_rician") r.fail(data ? data->get("kind") : nullptr, "data.kind must be \"mri_rician\"");
-  c.mri.train = r.paths(data, "train");
-  c.mri.validation = r.paths(data, "validation");
-  if (c.mri.train.empty()) r.fail(data, "data.train must list at least one volume");
-  for (const auto& v : c.mri.validation)
-    for (const auto& t : c.mri.train)
-      if (fs::equivalent(v, t)) r.fail(data->get("validation"), v.string() + " is both a training and a validation volume");
-  c.mri.sigmas = r.numbers(data, "sigmas", c.mri.sigmas);
-  c.mri.validation_sigma = r.number(data, "validation_sigma", c.mri.validation_sigma, 0, 1);
-  c.mri.validation_slices = r.integer(data, "validation_slices", c.mri.validation_slices, 0, 10000);
-  c.mri.min_content = r.number(data, "min_content", c.mri.min_content, 0, 1);
-  AugmentOptions& a = c.mri.augment;
-  a.rotate_deg = r.number(data, "rotate_deg", a.rotate_deg, 0, 180);
-  a.scale_min = r.number(data, "scale_min", a.scale_min, 0.1, 10);
-  a.scale_max = r.number(data, "scale_max", a.scale_max, a.scale_min, 10);
-  a.elastic_px = r.number(data, "elastic_px", a.elastic_px, 0, 100);
-  a.brightness = r.number(data, "brightness", a.brightness, 0, 1);
-  a.contrast = r.number(data, "contrast", a.contrast, 0, 1);
-  a.gamma_min = r.number(data, "gamma_min", a.gamma_min, 0.1, 10);
-  a.gamma_max = r.number(data, "gamma_max", a.gamma_max, a.gamma_min, 10);
+  if (c.kind != "mri_rician" && c.kind != "ct_lowdose")
+    r.fail(data ? data->get("kind") : nullptr, "data.kind must be \"mri_rician\" or \"ct_lowdose\"");
+  // Keys of the other kind are refused: a CT file with MRI volumes (or the reverse) is a mistake.
+  const std::set<std::string> mri_only{"train", "validation", "sigmas", "validation_sigma", "validation_slices",
+                                       "min_content", "rotate_deg", "scale_min", "scale_max", "elastic_px",
+                                       "brightness", "contrast", "gamma_min", "gamma_max"};
+  const std::set<std::string> ct_only{"nx", "pixel_size", "views", "bins", "i0s", "validation_i0", "phantoms", "realizations",
+                                      "validation_phantoms", "phantom_seed", "validation_seed"};
+  if (data)
+    for (auto& [k, v] : *data) {
+      const std::string key(k.str());
+      if ((c.kind == "ct_lowdose" && mri_only.count(key)) || (c.kind == "mri_rician" && ct_only.count(key)))
+        r.fail(&v, "'data." + key + "' does not apply to data.kind = \"" + c.kind + "\"");
+    }
+  if (c.kind == "ct_lowdose") {
+    CtPairOptions& ct = c.ct;
+    ct.nx = r.integer(data, "nx", ct.nx, 16, 4096);
+    ct.pixel_size = r.number(data, "pixel_size", ct.pixel_size, 1e-3, 100);
+    ct.views = r.integer(data, "views", ct.views, 1, 100000);
+    ct.bins = r.integer(data, "bins", ct.bins, 0, 100000);
+    ct.i0s = r.numbers(data, "i0s", ct.i0s);
+    for (double i0 : ct.i0s)
+      if (!(i0 > 0)) r.fail(data->get("i0s"), "data.i0s must be positive photon counts");
+    ct.validation_i0 = r.number(data, "validation_i0", ct.validation_i0, 1, 1e15);
+    ct.phantoms = r.integer(data, "phantoms", ct.phantoms, 1, 100000);
+    ct.realizations = r.integer(data, "realizations", ct.realizations, 1, 1000);
+    ct.validation_phantoms = r.integer(data, "validation_phantoms", ct.validation_phantoms, 0, 10000);
+    ct.phantom_seed = static_cast<std::uint64_t>(r.integer(data, "phantom_seed", 1000, 0, 1000000000000000));
+    ct.validation_seed = static_cast<std::uint64_t>(r.integer(data, "validation_seed", 9000, 0, 1000000000000000));
+    if (ct.phantom_seed == ct.validation_seed)
+      r.fail(data->get("validation_seed"), "data.validation_seed must differ from data.phantom_seed (a phantom-level split)");
+  } else {
+    c.mri.train = r.paths(data, "train");
+    c.mri.validation = r.paths(data, "validation");
+    if (c.mri.train.empty()) r.fail(data, "data.train must list at least one volume");
+    for (const auto& v : c.mri.validation)
+      for (const auto& t : c.mri.train)
+        if (fs::equivalent(v, t)) r.fail(data->get("validation"), v.string() + " is both a training and a validation volume");
+    c.mri.sigmas = r.numbers(data, "sigmas", c.mri.sigmas);
+    c.mri.validation_sigma = r.number(data, "validation_sigma", c.mri.validation_sigma, 0, 1);
+    c.mri.validation_slices = r.integer(data, "validation_slices", c.mri.validation_slices, 0, 10000);
+    c.mri.min_content = r.number(data, "min_content", c.mri.min_content, 0, 1);
+    AugmentOptions& a = c.mri.augment;
+    a.rotate_deg = r.number(data, "rotate_deg", a.rotate_deg, 0, 180);
+    a.scale_min = r.number(data, "scale_min", a.scale_min, 0.1, 10);
+    a.scale_max = r.number(data, "scale_max", a.scale_max, a.scale_min, 10);
+    a.elastic_px = r.number(data, "elastic_px", a.elastic_px, 0, 100);
+    a.brightness = r.number(data, "brightness", a.brightness, 0, 1);
+    a.contrast = r.number(data, "contrast", a.contrast, 0, 1);
+    a.gamma_min = r.number(data, "gamma_min", a.gamma_min, 0.1, 10);
+    a.gamma_max = r.number(data, "gamma_max", a.gamma_max, a.gamma_min, 10);
+  }
 
   TrainOptions& t = c.train;
   t.generator.width = r.integer(model, "width", t.generator.width, 1, 512);
@@ -211,6 +246,7 @@ TrainConfig read_train_config(const fs::path& file_in, const std::vector<std::st
   t.ema = r.number(tr, "ema", t.ema, 0, 1);
   t.seed = static_cast<std::uint64_t>(r.integer(tr, "seed", 0, 0, INT64_MAX));
   c.mri.seed = t.seed;
+  c.ct.seed = t.seed;
   t.threads = static_cast<int>(r.integer(tr, "threads", 0, 0, 1024));
   t.output = r.path(tr, "output");
   t.checkpoint = r.path(tr, "checkpoint");

@@ -6,14 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "mirflow_gan/ct_pairs.hpp"
 #include "mirflow_gan/mri_pairs.hpp"
 #include "mirflow_gan/trainer.hpp"
 
 namespace mirflow::gan {
 
 struct TrainConfig {
-  std::string kind;  // "mri_rician"
-  MriPairOptions mri;
+  std::string kind;  // "mri_rician" or "ct_lowdose"
+  MriPairOptions mri;  // kind mri_rician
+  CtPairOptions ct;    // kind ct_lowdose
   TrainOptions train;
 };
 
