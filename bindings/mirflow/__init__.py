@@ -3,12 +3,12 @@
 Run a TOML graph as ``mirflow run`` does, overriding parameters with ``node.key`` keywords::
 
     import mirflow
-    report = mirflow.run("graphs/quickstart.toml", stats=True, **{"smooth.sigma": 1.2})
+    report = mirflow.run("graphs/quickstart.toml", stats=True, **{"noise.sigma": 0.03})
 
 Run any graph on NumPy arrays (readers and writers are swapped for ``py.input``/``py.output``)::
 
     out = mirflow.run_arrays("graphs/quickstart.toml", {"input": volume})
-    smoothed = out["output"][0]
+    denoised = out["output"][0]
 
 Build graphs in code (:class:`Graph`), see what nodes exist (:func:`node_types`, :func:`describe`),
 share pixels with NumPy and torch without copies (:class:`Image`, :func:`from_dlpack`), and write
@@ -129,7 +129,7 @@ def run(graph, *, threads=0, stats=False, max_in_flight=0, progress=None, set=No
     """Runs a graph, as ``mirflow run`` does, and returns its :class:`RunReport`.
 
     ``graph`` is a TOML file path or a :class:`Graph`. Parameters are overridden with keywords in the
-    CLI's ``node.key=value`` form -- ``run("g.toml", **{"input.path": "a.nii", "smooth.sigma": 2})``
+    CLI's ``node.key=value`` form -- ``run("g.toml", **{"input.path": "a.nii", "gan.tile": 256})``
     -- or with ``set=["input.path=a.nii"]`` (the value is read as TOML; a bare word is a string).
     ``threads``: worker threads (0: all cores); ``max_in_flight``: items in flight per fan-out (0: auto);
     ``stats``: print the per-node table; ``progress``: ``callable(done, total)``, called on this
