@@ -151,5 +151,6 @@ TEST(Components, CliDescribesSlotsAndRunsPluginCommands) {
   EXPECT_EQ(mirflow::test::run_command(bin + " test-echo one --two", &out), 2);
   EXPECT_EQ(out, "one\n--two\n");
   EXPECT_EQ(mirflow::test::run_command(bin + " test-ecko", &out), 2);
-  EXPECT_NE(out.find("unknown command 'test-ecko' (plugin commands: test-echo"), std::string::npos) << out;
+  EXPECT_NE(out.find("unknown command 'test-ecko' (plugin commands: "), std::string::npos) << out;
+  EXPECT_NE(out.find("test-echo"), std::string::npos) << out;  // listed among the other plugins' commands
 }
