@@ -73,6 +73,40 @@ template <class F> inline void joseph_step(const Walk& k, std::int64_t t, std::i
   if (i + 1 < n) f(i + 1, k.w * fr);
 }
 
+// The steps of k (within [t0, t1]) whose crossing lies in [0, n − 1): both pixels are on the
+// line and floor(c) is a plain truncation, so a loop over them needs no tests. joseph_step gives
+// those steps the same pixels and weights (floor(c) is exact either way). Empty when lo > hi.
+struct Interior {
+  std::int64_t lo, hi;
+};
+inline Interior joseph_interior(const Walk& k, std::int64_t n) {
+  auto inside = [&](std::int64_t t) {
+    const double c = k.a + k.b * double(t);
+    return c >= 0.0 && c < double(n - 1);
+  };
+  Interior r{k.t0, k.t1};
+  if (k.b != 0.0) {
+    // Candidate from the real line, then moved until its ends are inside: c is monotone in t
+    // (also after rounding), so every step between two inside steps is inside.
+    double lo = (0.0 - k.a) / k.b, hi = (double(n - 1) - k.a) / k.b;
+    if (lo > hi) std::swap(lo, hi);
+    r.lo = std::max<std::int64_t>(r.lo, static_cast<std::int64_t>(std::ceil(std::max(lo, double(k.t0) - 1.0))));
+    r.hi = std::min<std::int64_t>(r.hi, static_cast<std::int64_t>(std::floor(std::min(hi, double(k.t1) + 1.0))));
+  }
+  while (r.lo <= r.hi && !inside(r.lo)) ++r.lo;
+  while (r.hi >= r.lo && !inside(r.hi)) --r.hi;
+  return r;
+}
+
+// Step t of a walk known to be interior: the two pixels and weights joseph_step would give.
+inline void joseph_interior_step(const Walk& k, std::int64_t t, std::int64_t& i, double& w0, double& w1) {
+  const double c = k.a + k.b * double(t);
+  i = static_cast<std::int64_t>(c);
+  const double fr = c - double(i);
+  w0 = k.w * (1.0 - fr);
+  w1 = k.w * fr;
+}
+
 // Calls f(index, weight) with index = j·nx + i into the image, for every pixel the ray touches.
 template <class F> inline void joseph_walk(const Grid& g, const Ray& r, F&& f) {
   const Walk k = joseph_setup(g, r);

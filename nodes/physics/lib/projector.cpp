@@ -31,10 +31,11 @@ void transpose(const float* in, float* out, std::int64_t nx, std::int64_t ny) {
 // so that line stays in cache.
 struct ViewWalks {
   std::vector<detail::Walk> walk;
+  std::vector<detail::Interior> inner;  // per bin, see detail::joseph_interior
   std::vector<std::int64_t> group[2];  // bins of row-driven [0] and column-driven [1] rays
   std::int64_t tmin[2], tmax[2];
 
-  ViewWalks(const RayProjector& p, const detail::Grid& g, std::int64_t v, std::int64_t bins) : walk(std::size_t(bins)) {
+  ViewWalks(const RayProjector& p, const detail::Grid& g, std::int64_t v, std::int64_t bins) : walk(std::size_t(bins)), inner(std::size_t(bins)) {
     tmin[0] = tmin[1] = INT64_MAX;
     tmax[0] = tmax[1] = -1;
     for (std::int64_t k = 0; k < bins; ++k) {
@@ -42,20 +43,71 @@ struct ViewWalks {
       walk[std::size_t(k)] = w;
       if (w.t0 > w.t1) continue;
       const int s = w.rows ? 0 : 1;
+      inner[std::size_t(k)] = detail::joseph_interior(w, w.rows ? g.nx : g.ny);
       group[s].push_back(k);
       tmin[s] = std::min(tmin[s], w.t0);
       tmax[s] = std::max(tmax[s], w.t1);
     }
   }
 
-  // f(bin, step t, pixel index along line t, weight) for every pair, steps in increasing order
-  // for each ray.
-  template <class F> void each(int s, std::int64_t n, F&& f) const {
-    for (std::int64_t t = tmin[s]; t <= tmax[s]; ++t)
+  // The steps are taken in blocks of kBlock lines: within a block each ray takes all its steps
+  // before the next ray starts, so a ray's state and sum stay in registers while the block's
+  // lines (kBlock × 2 KiB at 512 pixels) stay in the L1 cache. The order is fixed, so the
+  // results do not depend on the number of threads.
+  static constexpr std::int64_t kBlock = 16;
+
+  // Steps lo … hi of ray k: the interior ones through `fast(t, i, w0, w1)`, the others (near
+  // the image's edges) through joseph_step and `edge(t, i, w)`. Steps in increasing order.
+  template <class Fast, class Edge>
+  void steps(std::int64_t k, std::int64_t lo, std::int64_t hi, std::int64_t n, Fast&& fast, Edge&& edge) const {
+    const detail::Walk& w = walk[std::size_t(k)];
+    const detail::Interior& in = inner[std::size_t(k)];
+    const std::int64_t a = std::max(lo, in.lo), b = std::min(hi, in.hi);
+    if (a > b) {
+      for (std::int64_t t = lo; t <= hi; ++t) detail::joseph_step(w, t, n, [&](std::int64_t i, double wt) { edge(t, i, wt); });
+      return;
+    }
+    for (std::int64_t t = lo; t < a; ++t) detail::joseph_step(w, t, n, [&](std::int64_t i, double wt) { edge(t, i, wt); });
+    for (std::int64_t t = a; t <= b; ++t) {
+      std::int64_t i;
+      double w0, w1;
+      detail::joseph_interior_step(w, t, i, w0, w1);
+      fast(t, i, w0, w1);
+    }
+    for (std::int64_t t = b + 1; t <= hi; ++t) detail::joseph_step(w, t, n, [&](std::int64_t i, double wt) { edge(t, i, wt); });
+  }
+
+  // Σ over the pairs of ray k: weight · line[t][i], for every ray of group s, added to acc[k].
+  void gather(int s, std::int64_t n, const float* lines, std::int64_t stride, double* acc) const {
+    for (std::int64_t tb = tmin[s]; tb <= tmax[s]; tb += kBlock)
       for (std::int64_t k : group[s]) {
         const detail::Walk& w = walk[std::size_t(k)];
-        if (t < w.t0 || t > w.t1) continue;
-        detail::joseph_step(w, t, n, [&](std::int64_t i, double wt) { f(k, t, i, wt); });
+        double sum = 0.0;
+        steps(
+            k, std::max(tb, w.t0), std::min(tb + kBlock - 1, w.t1), n,
+            [&](std::int64_t t, std::int64_t i, double w0, double w1) {
+              const float* line = lines + t * stride;
+              sum += w0 * double(line[i]) + w1 * double(line[i + 1]);  // one add on the chain
+            },
+            [&](std::int64_t t, std::int64_t i, double wt) { sum += wt * double(lines[t * stride + i]); });
+        acc[k] += sum;
+      }
+  }
+
+  // The transpose of gather: line[t][i] += weight · value[k] over the same pairs, same order.
+  void scatter(int s, std::int64_t n, const float* value, float* lines, std::int64_t stride) const {
+    for (std::int64_t tb = tmin[s]; tb <= tmax[s]; tb += kBlock)
+      for (std::int64_t k : group[s]) {
+        const detail::Walk& w = walk[std::size_t(k)];
+        const double v = double(value[k]);
+        steps(
+            k, std::max(tb, w.t0), std::min(tb + kBlock - 1, w.t1), n,
+            [&](std::int64_t t, std::int64_t i, double w0, double w1) {
+              float* line = lines + t * stride;
+              line[i] += static_cast<float>(w0 * v);
+              line[i + 1] += static_cast<float>(w1 * v);
+            },
+            [&](std::int64_t t, std::int64_t i, double wt) { lines[t * stride + i] += static_cast<float>(wt * v); });
       }
   }
 };
@@ -76,8 +128,8 @@ void RayProjector::apply_into(const Image& image, const Image& sinogram) const {
     for (std::int64_t v = r.begin(); v < r.end(); ++v) {
       const ViewWalks vw(*this, grid, v, nb);
       std::fill(acc.begin(), acc.end(), 0.0);
-      vw.each(0, nx, [&](std::int64_t k, std::int64_t t, std::int64_t i, double w) { acc[std::size_t(k)] += w * double(x[t * nx + i]); });
-      vw.each(1, ny, [&](std::int64_t k, std::int64_t t, std::int64_t i, double w) { acc[std::size_t(k)] += w * double(xt[std::size_t(t * ny + i)]); });
+      vw.gather(0, nx, x, nx, acc.data());
+      vw.gather(1, ny, xt.data(), ny, acc.data());
       for (std::int64_t k = 0; k < nb; ++k) y[v * nb + k] = static_cast<float>(acc[std::size_t(k)]);
     }
   });
@@ -101,12 +153,8 @@ void RayProjector::adjoint_into(const Image& sinogram, const Image& image) const
       const float* yv = y + v * nb;
       if (!vw.group[0].empty() && b.empty()) b.assign(static_cast<std::size_t>(npix), 0.f);
       if (!vw.group[1].empty() && bt.empty()) bt.assign(static_cast<std::size_t>(npix), 0.f);
-      vw.each(0, nx, [&](std::int64_t k, std::int64_t t, std::int64_t i, double w) {
-        b[std::size_t(t * nx + i)] += static_cast<float>(w * double(yv[k]));
-      });
-      vw.each(1, ny, [&](std::int64_t k, std::int64_t t, std::int64_t i, double w) {
-        bt[std::size_t(t * ny + i)] += static_cast<float>(w * double(yv[k]));
-      });
+      if (!b.empty()) vw.scatter(0, nx, yv, b.data(), nx);
+      if (!bt.empty()) vw.scatter(1, ny, yv, bt.data(), ny);
     }
   });
   tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, ny), [&](const tbb::blocked_range<std::int64_t>& r) {
