@@ -192,8 +192,17 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
     return std::sqrt(s) / (ref_norm > 0 ? ref_norm : 1.0);
   };
   double rho = o.rho;
-  const ApplyFn M = [&](const Image& in, const Image& out) {
-    P.A->apply_into(in, ar);
+  // The x-step matrix is M = N + ρ Σ K_kᴴK_k, with N = AᴴWA + Σ w_q K_qᴴW_qK_q free of ρ.
+  // A x and N x are tracked through the CG updates (x += α·p gives Ax += α·Ap and
+  // Nx += α·Np, both just computed for M p), so that neither the CG start (M x) nor the
+  // objective needs a projection: a CT iteration of c CG steps costs c projector pairs, not
+  // c + 1 and a forward. Both are recomputed exactly every kRefresh iterations, so that float
+  // rounding cannot drift.
+  constexpr int kRefresh = 10;
+  Image ap = alloc(P.A->range()), ax = alloc(P.A->range()), np = alloc(dom), nx = alloc(dom);
+  const auto apply_N = [&](const Image& in, const Image& a_in, const Image& out) {
+    P.A->apply_into(in, a_in);
+    vec::assign(a_in, ar);
     multiply(P.W, ar);
     P.A->adjoint_into(ar, out);
     for (std::size_t q = 0; q < nq; ++q) {
@@ -202,15 +211,31 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
       adjoint_K(Q[q].K.get(), qbuf[q], xt);
       vec::axpy(Q[q].weight, xt, out);
     }
+  };
+  const auto add_rho_part = [&](const Image& in, const Image& out) {
     for (std::size_t k = 0; k < nt; ++k) {
       apply_K(P.terms[k].K.get(), in, tmp[k]);
       adjoint_K(P.terms[k].K.get(), tmp[k], xt);
       vec::axpy(rho, xt, out);
     }
   };
+  const ApplyFn M = [&](const Image& in, const Image& out) {
+    apply_N(in, ap, np);
+    vec::assign(np, out);
+    add_rho_part(in, out);
+  };
+  const ApplyFn M_at_x = [&](const Image& in, const Image& out) {  // in is x
+    vec::assign(nx, out);
+    add_rho_part(in, out);
+  };
   PcgOptions cg;
   cg.rel_tol = o.cg_rel_tol;
   cg.max_iterations = o.cg_max_iterations;
+  cg.start_product = &M_at_x;
+  cg.on_step = [&](double alpha) {
+    vec::axpy(alpha, ap, ax);
+    vec::axpy(alpha, np, nx);
+  };
   PcgWorkspace cg_work(rhs);
 
   for (int it = 0; it < o.max_iterations; ++it) {
@@ -237,6 +262,7 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
         }
       });
     } else {
+      if (it % kRefresh == 0) apply_N(x, ax, nx);
       const PcgResult c = pcg(M, rhs, x, cg, cg_work);
       h.cg_iterations = c.iterations;
       res.cg_iterations += c.iterations;
@@ -274,7 +300,8 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
     h.eps_primal = std::sqrt(double(p_floats)) * o.abs_tol + o.rel_tol * std::sqrt(std::max(kx2, z2));
     h.eps_dual = std::sqrt(double(n_floats)) * o.abs_tol + o.rel_tol * rho * vec::norm(acc);
     if (o.record_objective) {
-      P.A->apply_into(x, ar);
+      if (res.closed_form) P.A->apply_into(x, ar);
+      else vec::assign(ax, ar);  // tracked
       vec::axpy(-1.0, P.b, ar);
       h.objective = 0.5 * weighted_square(ar, P.W) + quadratic_value(Q, x, qbuf) + prior_value;
     } else {

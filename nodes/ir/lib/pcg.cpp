@@ -86,7 +86,7 @@ PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& o, P
     return res;
   }
   Image &r = w.r, &z = w.z, &p = w.p, &q = w.q;
-  M(x, q);
+  (o.start_product ? *o.start_product : M)(x, q);
   vec::assign(b, r);
   vec::axpy(-1.0, q, r);  // r = b − M x
   auto precondition = [&] {
@@ -107,6 +107,7 @@ PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& o, P
     if (!(pq > 0)) break;  // not positive definite along p (or breakdown): keep x
     const double alpha = rz / pq;
     vec::axpy(alpha, p, x);
+    if (o.on_step) o.on_step(alpha);
     vec::axpy(-alpha, q, r);
     rn = vec::norm(r);
     precondition();

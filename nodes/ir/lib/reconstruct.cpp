@@ -174,7 +174,9 @@ Level finest_level(const ReconstructionSpec& s) {
 
 std::int64_t floats_of(const AdmmProblem& P, const Space& variable) {
   const std::int64_t n = variable.floats(), m = P.A->range().floats();
-  std::int64_t total = 13 * n + 6 * m;  // x, rhs0, rhs, xt, acc, D0, D1, pcg×4, x0, plane copy; b, W, ar + spec copies
+  // x, rhs0, rhs, xt, acc, D0, D1, pcg×4, x0, plane copy, tracked N x and N p; b, W, ar, tracked
+  // A x and A p + spec copies
+  std::int64_t total = 15 * n + 8 * m;
   for (const auto& t : P.terms) {
     const std::int64_t r = t.K ? t.K->range().floats() : n;
     total += 5 * r + (t.prior->weight_map().empty() ? 0 : t.prior->weight_map().size());
