@@ -20,24 +20,6 @@ Denoise::Denoise(const NodeConfig& c)
   net_ = load_generator(file_).generator;
 }
 
-NodeSpec Denoise::spec() {
-  return NodeSpec("gan.denoise",
-                  "GAN denoiser (U-Net generator from `mirflow train`): each slice is mapped to [−1, 1] by its own "
-                  "min/max, denoised, and mapped back to its units; float32")
-      .input("image", kImagePort, "2-D slice or 3-D volume (slices along z are denoised independently), any dtype")
-      .output("image", kImagePort, "denoised image, float32, same geometry and metadata")
-      .param(ParamSpec::Path("model", "model file written by `mirflow train` (models/*.pt)"))
-      .param(ParamSpec::Int("tile", 512, "images larger than this are processed in overlapping tiles of this side")
-                 .range(32, 1 << 20).in_unit("pixels"))
-      .param(ParamSpec::Int("overlap", 64, "pixels shared by neighbouring tiles (blended with linear ramps)")
-                 .range(0, 1 << 20).in_unit("pixels"))
-      .param(ParamSpec::Int("batch", 8, "slices of a volume per network call").range(1, 4096))
-      .param(ParamSpec::Int("threads", 1,
-                            "LibTorch intra-op threads (0: leave as is); items already run in parallel on the engine's "
-                            "threads, so more than 1 only helps a single large item")
-                 .range(0, 1024));
-}
-
 void Denoise::process(Context& ctx) {
   const Image& in = ctx.image("image");
   const torch::Tensor x = tensor_view(in);  // nz×1×ny×nx, no copy for contiguous float32

@@ -1,6 +1,7 @@
 #pragma once
-// The gan node family: gan.denoise (the shipped generator) and gan.torchscript (any TorchScript
-// module), plus the `mirflow train` command (train_command.cpp).
+// The gan node family's LibTorch side (libmirflow_gan_nodes.so, see backend.hpp): gan.denoise
+// (the shipped generator) and gan.torchscript (any TorchScript module), declared in specs.cpp,
+// plus the `mirflow train` command (train_command.cpp).
 #include <filesystem>
 #include <optional>
 
@@ -16,7 +17,6 @@ namespace mirflow::gan {
 class Denoise final : public Node {
  public:
   explicit Denoise(const NodeConfig& c);
-  static NodeSpec spec();
   void process(Context& ctx) override;
 
  private:
@@ -29,7 +29,6 @@ class Denoise final : public Node {
 class TorchScript final : public Node {
  public:
   explicit TorchScript(const NodeConfig& c);
-  static NodeSpec spec();
   void process(Context& ctx) override;
 
  private:
@@ -42,7 +41,8 @@ class TorchScript final : public Node {
 // Sets LibTorch's intra-op thread count from a node's `threads` parameter (0: leave it).
 void set_torch_threads(std::int64_t threads);
 
-// Registers `mirflow train` with `registry`, which it keeps to build the reader and noise nodes.
-void add_train_command(Registry& registry);
+// `mirflow train ARGS...` (the arguments after the command name); `registry` builds the reader
+// and noise nodes of the data source. Returns the exit status.
+int run_train_command(const Registry& registry, const std::vector<std::string>& args);
 
 }  // namespace mirflow::gan

@@ -20,20 +20,6 @@ TorchScript::TorchScript(const NodeConfig& c)
   module_->eval();
 }
 
-NodeSpec TorchScript::spec() {
-  return NodeSpec("gan.torchscript",
-                  "Runs a TorchScript module (N×1×H×W float32 in, N×1×H×W out) on every slice; float32")
-      .serial()
-      .input("image", kImagePort, "2-D slice or 3-D volume, any dtype")
-      .output("image", kImagePort, "the module's output, float32, same geometry and metadata")
-      .param(ParamSpec::Path("model", "TorchScript file (torch.jit.save of a traced or scripted module, PyTorch 1.13)"))
-      .param(ParamSpec::Bool("normalise", true,
-                             "map each slice to [−1, 1] by its min/max before the module and back after it; false: "
-                             "the module sees the image's own units"))
-      .param(ParamSpec::Int("batch", 8, "slices per module call").range(1, 4096))
-      .param(ParamSpec::Int("threads", 1, "LibTorch intra-op threads (0: leave as is)").range(0, 1024));
-}
-
 void TorchScript::process(Context& ctx) {
   const Image& in = ctx.image("image");
   const torch::Tensor x = tensor_view(in);

@@ -11,9 +11,7 @@
 
 namespace mirflow::gan {
 
-namespace {
-
-int train(const Registry& registry, const std::vector<std::string>& args) {
+int run_train_command(const Registry& registry, const std::vector<std::string>& args) {
   std::filesystem::path file;
   std::vector<std::string> overrides;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -51,15 +49,6 @@ int train(const Registry& registry, const std::vector<std::string>& args) {
     std::cerr << "mirflow: error: training failed: " << e.what() << "\n";
     return 1;
   }
-}
-
-}  // namespace
-
-void add_train_command(Registry& registry) {
-  // The CLI's registry outlives every command it runs; the reader and noise nodes come from it.
-  const Registry* r = &registry;
-  registry.add_command(CommandType{"train", "train the GAN denoiser: mirflow train FILE.toml [--set table.key=value]",
-                                   [r](const std::vector<std::string>& args) { return train(*r, args); }, {}});
 }
 
 }  // namespace mirflow::gan
