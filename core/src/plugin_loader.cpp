@@ -3,7 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <set>
+#include <map>
 
 #include "mirflow/engine.hpp"
 #include "mirflow/plugin.hpp"
@@ -43,9 +43,16 @@ std::vector<fs::path> plugin_search_path() {
                               base / ".." / "lib" / "mirflow" / "plugins"})
       dirs.push_back(d.lexically_normal());
   }
+  // One entry per real folder: a relative or symlinked spelling of a default folder (say
+  // MIRFLOW_PLUGIN_PATH=build/plugins) would otherwise load nothing new and report every
+  // plugin in it as shadowed.
   std::vector<fs::path> unique;
-  for (auto& d : dirs)
-    if (std::find(unique.begin(), unique.end(), d) == unique.end()) unique.push_back(d);
+  for (auto& d : dirs) {
+    std::error_code ec;
+    fs::path real = fs::weakly_canonical(fs::absolute(d, ec), ec);
+    if (ec) real = d;
+    if (std::find(unique.begin(), unique.end(), real) == unique.end()) unique.push_back(real);
+  }
   return unique;
 }
 
@@ -74,7 +81,7 @@ void load_plugin(Registry& registry, const fs::path& file) {
 }
 
 void load_plugins(Registry& registry) {
-  std::set<std::string> loaded_names;  // the first file of a name wins (MIRFLOW_PLUGIN_PATH first)
+  std::map<std::string, fs::path> loaded;  // file name → the file loaded: the first of a name wins (MIRFLOW_PLUGIN_PATH first)
   for (const auto& dir : plugin_search_path()) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) continue;
@@ -85,13 +92,14 @@ void load_plugins(Registry& registry) {
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      if (loaded_names.count(f.filename().string())) {
-        registry.load_notes().push_back("skipped " + f.string() + ": a plugin of that name was already loaded");
+      if (auto it = loaded.find(f.filename().string()); it != loaded.end()) {
+        registry.load_notes().push_back("skipped " + f.string() + ": " + it->second.string() +
+                                        ", earlier in the search path, has the same name");
         continue;
       }
       try {
         load_plugin(registry, f);
-        loaded_names.insert(f.filename().string());  // a refused file does not hide a later good one
+        loaded.emplace(f.filename().string(), f);  // a refused file does not hide a later good one
       } catch (const std::exception& e) {
         registry.load_notes().push_back(e.what());
       }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 
 #include "mirflow/abi.hpp"
@@ -26,9 +28,11 @@ TEST(PluginLoader, RefusesAPluginBuiltForAnotherAbi) {
 
 TEST(PluginLoader, RefusedPluginsAreNotedAndNamedWhenATypeIsMissing) {
   const fs::path dir = mirflow::test::build_dir() / "test-plugins-bad";
+  const std::string saved = std::getenv("MIRFLOW_PLUGIN_PATH") ? std::getenv("MIRFLOW_PLUGIN_PATH") : "";
   setenv("MIRFLOW_PLUGIN_PATH", dir.c_str(), 1);
   Registry reg;
   load_plugins(reg);
+  setenv("MIRFLOW_PLUGIN_PATH", saved.c_str(), 1);  // the other tests of this binary use the build tree
   ASSERT_FALSE(reg.load_notes().empty());
   EXPECT_NE(reg.load_notes()[0].find("mirflow_wrongabi.so"), std::string::npos);
   GraphDecl g = parse_graph_string("[[node]]\nid = \"a\"\ntype = \"wrongabi.thing\"\n", "t.toml", "/");
@@ -70,4 +74,22 @@ TEST(PluginLoader, NearestNames) {
   near = nearest_names("gaussian", {"flow.stack", "classic.gaussian"});
   ASSERT_FALSE(near.empty());
   EXPECT_EQ(near[0], "classic.gaussian");
+}
+
+TEST(PluginLoader, AFolderSpelledTwiceIsSearchedOnce) {
+  // The build tree's plugins/ is a default folder of this binary (build/tests/../plugins); name
+  // it again relatively and through a symlink: no duplicate entry, no "skipped" notes.
+  const fs::path plugins = fs::canonical(mirflow::test::build_dir() / "plugins");
+  const fs::path link = mirflow::test::scratch_dir("plugin_link") / "plugins";
+  fs::create_directory_symlink(plugins, link);
+  const std::string relative = fs::relative(plugins, fs::current_path()).string();
+  const std::string saved = std::getenv("MIRFLOW_PLUGIN_PATH") ? std::getenv("MIRFLOW_PLUGIN_PATH") : "";
+  setenv("MIRFLOW_PLUGIN_PATH", (relative + ":" + link.string()).c_str(), 1);
+  const std::vector<fs::path> dirs = plugin_search_path();
+  EXPECT_EQ(std::count(dirs.begin(), dirs.end(), plugins), 1);
+  Registry reg;
+  load_plugins(reg);
+  setenv("MIRFLOW_PLUGIN_PATH", saved.c_str(), 1);
+  EXPECT_NE(reg.find("flow.slice"), nullptr);
+  for (const auto& note : reg.load_notes()) ADD_FAILURE() << note;
 }
