@@ -98,13 +98,12 @@ inline Interior joseph_interior(const Walk& k, std::int64_t n) {
   return r;
 }
 
-// Step t of a walk known to be interior: the two pixels and weights joseph_step would give.
-inline void joseph_interior_step(const Walk& k, std::int64_t t, std::int64_t& i, double& w0, double& w1) {
+// Step t of a walk known to be interior: the first pixel i and the fraction fr, so that the
+// weights joseph_step gives are w·(1 − fr) on i and w·fr on i + 1.
+inline void joseph_interior_step(const Walk& k, std::int64_t t, std::int64_t& i, double& fr) {
   const double c = k.a + k.b * double(t);
   i = static_cast<std::int64_t>(c);
-  const double fr = c - double(i);
-  w0 = k.w * (1.0 - fr);
-  w1 = k.w * fr;
+  fr = c - double(i);
 }
 
 // Calls f(index, weight) with index = j·nx + i into the image, for every pixel the ray touches.

@@ -56,8 +56,9 @@ struct ViewWalks {
   // results do not depend on the number of threads.
   static constexpr std::int64_t kBlock = 16;
 
-  // Steps lo … hi of ray k: the interior ones through `fast(t, i, w0, w1)`, the others (near
-  // the image's edges) through joseph_step and `edge(t, i, w)`. Steps in increasing order.
+  // Steps lo … hi of ray k: the interior ones through `fast(t, i, fr)` (weights w·(1 − fr) on
+  // pixel i and w·fr on i + 1, w the walk's), the others (near the image's edges) through
+  // joseph_step and `edge(t, i, weight)`. Steps in increasing order.
   template <class Fast, class Edge>
   void steps(std::int64_t k, std::int64_t lo, std::int64_t hi, std::int64_t n, Fast&& fast, Edge&& edge) const {
     const detail::Walk& w = walk[std::size_t(k)];
@@ -70,9 +71,9 @@ struct ViewWalks {
     for (std::int64_t t = lo; t < a; ++t) detail::joseph_step(w, t, n, [&](std::int64_t i, double wt) { edge(t, i, wt); });
     for (std::int64_t t = a; t <= b; ++t) {
       std::int64_t i;
-      double w0, w1;
-      detail::joseph_interior_step(w, t, i, w0, w1);
-      fast(t, i, w0, w1);
+      double fr;
+      detail::joseph_interior_step(w, t, i, fr);
+      fast(t, i, fr);
     }
     for (std::int64_t t = b + 1; t <= hi; ++t) detail::joseph_step(w, t, n, [&](std::int64_t i, double wt) { edge(t, i, wt); });
   }
@@ -82,15 +83,16 @@ struct ViewWalks {
     for (std::int64_t tb = tmin[s]; tb <= tmax[s]; tb += kBlock)
       for (std::int64_t k : group[s]) {
         const detail::Walk& w = walk[std::size_t(k)];
-        double sum = 0.0;
+        double sum = 0.0, inner = 0.0;  // inner: the interior steps' interpolated values, times w below
         steps(
             k, std::max(tb, w.t0), std::min(tb + kBlock - 1, w.t1), n,
-            [&](std::int64_t t, std::int64_t i, double w0, double w1) {
+            [&](std::int64_t t, std::int64_t i, double fr) {
               const float* line = lines + t * stride;
-              sum += w0 * double(line[i]) + w1 * double(line[i + 1]);  // one add on the chain
+              const double x0 = line[i];
+              inner += x0 + fr * (double(line[i + 1]) - x0);
             },
             [&](std::int64_t t, std::int64_t i, double wt) { sum += wt * double(lines[t * stride + i]); });
-        acc[k] += sum;
+        acc[k] += sum + w.w * inner;
       }
   }
 
@@ -99,13 +101,14 @@ struct ViewWalks {
     for (std::int64_t tb = tmin[s]; tb <= tmax[s]; tb += kBlock)
       for (std::int64_t k : group[s]) {
         const detail::Walk& w = walk[std::size_t(k)];
-        const double v = double(value[k]);
+        const double v = double(value[k]), wv = w.w * v;
         steps(
             k, std::max(tb, w.t0), std::min(tb + kBlock - 1, w.t1), n,
-            [&](std::int64_t t, std::int64_t i, double w0, double w1) {
+            [&](std::int64_t t, std::int64_t i, double fr) {
               float* line = lines + t * stride;
-              line[i] += static_cast<float>(w0 * v);
-              line[i + 1] += static_cast<float>(w1 * v);
+              const double p = fr * wv;
+              line[i] += static_cast<float>(wv - p);
+              line[i + 1] += static_cast<float>(p);
             },
             [&](std::int64_t t, std::int64_t i, double wt) { lines[t * stride + i] += static_cast<float>(wt * v); });
       }
