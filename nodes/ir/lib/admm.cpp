@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "mirflow_ir/circulant.hpp"
 #include "parallel_blocks.hpp"
 
 namespace mirflow::ir {
@@ -232,6 +233,25 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
   cg.rel_tol = o.cg_rel_tol;
   cg.max_iterations = o.cg_max_iterations;
   cg.start_product = &M_at_x;
+  // The circulant preconditioner: symbols of N and of Σ K_kᴴK_k, recombined when ρ changes.
+  std::unique_ptr<CirculantPreconditioner> circulant;
+  double circulant_rho = 0;
+  if (o.circulant_preconditioner && !res.closed_form) {
+    std::vector<std::vector<double>> symbols;
+    // N (data and quadratic terms) ring-averaged: few-view CT leaves near-zeros between spokes.
+    symbols.push_back(circulant_symbol(
+        dom, [&](const Image& in, const Image& out) { apply_N(in, ap, out); }, SymbolShape::Radial));
+    symbols.push_back(circulant_symbol(dom, [&](const Image& in, const Image& out) {
+      vec::fill(out, 0);
+      for (std::size_t k = 0; k < nt; ++k) {
+        apply_K(P.terms[k].K.get(), in, tmp[k]);
+        adjoint_K(P.terms[k].K.get(), tmp[k], xt);
+        vec::axpy(1.0, xt, out);
+      }
+    }));
+    circulant = std::make_unique<CirculantPreconditioner>(dom, std::move(symbols));
+    cg.preconditioner = [&](const Image& r, const Image& z) { circulant->apply(r, z); };
+  }
   cg.on_step = [&](double alpha) {
     vec::axpy(alpha, ap, ax);
     vec::axpy(alpha, np, nx);
@@ -263,6 +283,7 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
       });
     } else {
       if (it % kRefresh == 0) apply_N(x, ax, nx);
+      if (circulant && rho != circulant_rho) circulant->set({1.0, rho}), circulant_rho = rho;
       const PcgResult c = pcg(M, rhs, x, cg, cg_work);
       h.cg_iterations = c.iterations;
       res.cg_iterations += c.iterations;

@@ -90,6 +90,7 @@ PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& o, P
   vec::assign(b, r);
   vec::axpy(-1.0, q, r);  // r = b − M x
   auto precondition = [&] {
+    if (o.preconditioner) return o.preconditioner(r, z);
     if (!pre) return vec::assign(r, z);
     const float* d = o.inv_diagonal.data<float>();
     const float* rr = r.data<float>();

@@ -265,6 +265,8 @@ ReconstructionResult reconstruct(const ReconstructionSpec& spec) {
     Space variable;
     const AdmmProblem P = build(spec, L, &variable);
     AdmmOptions o = spec.admm;
+    // The circulant preconditioner models one image plane; TGV's stacked variable has more.
+    if (total_planes(spec) > 1) o.circulant_preconditioner = false;
     const Space level_image = L.A->domain();
     if (!warm.empty()) {
       o.x0 = upsample2(warm, warm_space, variable, level_image);

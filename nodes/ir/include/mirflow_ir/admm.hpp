@@ -62,6 +62,10 @@ struct AdmmOptions {
   bool record_objective = true;  // objective per iteration in the history (one extra A, K each)
   Image x0;                      // initial x (A's domain); empty: 0
   bool closed_form = true;       // use the normal-inverse hook when every normal is diagonal
+  // Precondition the CG x-step with a circulant approximation of its matrix (circulant.hpp),
+  // probed once per solve; for CT, where fine detail otherwise converges last. Needs a
+  // single-plane real variable (not TGV's stacked one).
+  bool circulant_preconditioner = false;
   Image reference;               // optional truth: the history records ‖x − ref‖/‖ref‖ over the
                                  // first reference.size() floats of x (plane 0 of a stacked variable)
 };

@@ -15,6 +15,7 @@ struct PcgOptions {
   double rel_tol = 1e-6;   // stop when ‖b − M x‖ ≤ rel_tol · ‖b‖ (recursive residual)
   int max_iterations = 100;
   Image inv_diagonal;      // Jacobi preconditioner: 1/diag(M), same shape as b; empty: none
+  ApplyFn preconditioner;  // z = P⁻¹ r for a symmetric positive definite P (wins over inv_diagonal)
   // For a caller that knows M x of the starting x more cheaply than M itself (it tracks it):
   // used instead of M for the first residual. Null: M.
   const ApplyFn* start_product = nullptr;
