@@ -46,6 +46,9 @@ class AdmmNode final : public Node {
   double gamma_;
   bool warm_start_, nonnegative_, ct_weights_, hu_;
   std::optional<double> i0_, sigma_;
+  std::optional<double> rho_;        // unset: chosen by the measurement (process)
+  std::optional<bool> balance_rho_;  // unset: chosen by the measurement
+  std::optional<bool> circulant_;    // preconditioner; unset ("auto"): chosen by the measurement
   bool rician_noise_;
   Rician rician_;
   Scale scale_;
