@@ -76,7 +76,8 @@ Image scaled(const Image& im, double f) {
 }
 
 // mean(AᴴWA1) over the pixels A sees (W empty: 1); exactly 1 for the identity without weights.
-double operator_gain(const physics::LinearOperator& A, const Image& W) {
+// `normal_of_ones` receives AᴴWA1 (left empty for the identity).
+double operator_gain(const physics::LinearOperator& A, const Image& W, Image& normal_of_ones) {
   if (W.empty() && dynamic_cast<const physics::IdentityOperator*>(&A)) return 1.0;
   Image ones = A.domain().allocate();
   std::fill(ones.data<float>(), ones.data<float>() + ones.size(), 1.f);
@@ -84,6 +85,7 @@ double operator_gain(const physics::LinearOperator& A, const Image& W) {
   if (!W.empty())
     for (std::int64_t i = 0; i < a1.size(); ++i) a1.data<float>()[i] *= W.data<float>()[i];
   const Image g = A.adjoint(a1);
+  normal_of_ones = g;
   double sum = 0;
   std::int64_t n = 0;
   for (std::int64_t i = 0; i < g.size(); ++i)
@@ -293,7 +295,8 @@ void AdmmNode::process(Context& ctx) {
   // priors against a data term of unit gain whatever the operator (a projector's AᴴA is of the
   // order of views × path length).
   const Image b_fit = spec.b, w_data = spec.W;  // for the residual map, in the data's own units
-  const double lambda = operator_gain(*spec.A, spec.W);
+  Image normal_of_ones;
+  const double lambda = operator_gain(*spec.A, spec.W, normal_of_ones);
   if (lambda != 1.0) {
     if (spec.W.empty()) {
       spec.W = spec.A->range().allocate();
@@ -301,6 +304,8 @@ void AdmmNode::process(Context& ctx) {
     }
     spec.W = scaled(spec.W, 1.0 / lambda);
   }
+  // The data scale needs AᴴWA1 for the scaled W: the same image over λ, not a second projection.
+  spec.normal_of_ones = scaled(normal_of_ones, 1.0 / lambda);
   report["operator_gain"] = lambda;
 
   // β refers to data in these units: percentile (the library's scaling), σ = 1, or raw.

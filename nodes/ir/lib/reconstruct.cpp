@@ -64,20 +64,27 @@ double robust_scale(const Image& v, const std::vector<char>* mask = nullptr) {
   return s > 0 && std::isfinite(s) ? s : 1.0;
 }
 
-// s = P99(|AᴴWb ⊘ AᴴWA1|) over pixels the data sees.
-double data_scale(const LinearOperator& A, const Image& b, const Image& W) {
+// s = P99(|AᴴWb ⊘ AᴴWA1|) over pixels the data sees; `given_den`: AᴴWA1 when the caller has it.
+double data_scale(const LinearOperator& A, const Image& b, const Image& W, const Image& given_den) {
   const Space ran = A.range();
   Image wb = physics::as_contiguous_f32(b).clone();
-  Image w1 = ran.allocate();
   for (std::int64_t i = 0; i < wb.size(); ++i) {
     const float w = W.empty() ? 1.f : W.data<float>()[i];
     wb.data<float>()[i] *= w;
   }
-  Image ones = A.domain().allocate();
-  vec::fill(ones, 1.0);
-  A.apply_into(ones, w1);
-  for (std::int64_t i = 0; i < w1.size(); ++i) w1.data<float>()[i] *= W.empty() ? 1.f : W.data<float>()[i];
-  Image num = A.adjoint(wb), den = A.adjoint(w1);
+  Image den;
+  if (!given_den.empty()) {
+    if (!A.domain().matches(given_den)) throw std::invalid_argument("reconstruct: normal_of_ones does not match the image");
+    den = physics::as_contiguous_f32(given_den);
+  } else {
+    Image w1 = ran.allocate();
+    Image ones = A.domain().allocate();
+    vec::fill(ones, 1.0);
+    A.apply_into(ones, w1);
+    for (std::int64_t i = 0; i < w1.size(); ++i) w1.data<float>()[i] *= W.empty() ? 1.f : W.data<float>()[i];
+    den = A.adjoint(w1);
+  }
+  Image num = A.adjoint(wb);
   double dmax = 0;
   for (std::int64_t i = 0; i < den.size(); ++i) dmax = std::max(dmax, double(den.data<float>()[i]));
   std::vector<char> seen(std::size_t(num.size()), 0);
@@ -237,7 +244,7 @@ ReconstructionResult reconstruct(const ReconstructionSpec& spec) {
 
   Level fine = finest_level(spec);
   if (spec.scale_data) {
-    res.data_scale = data_scale(*spec.A, fine.b, fine.W);
+    res.data_scale = data_scale(*spec.A, fine.b, fine.W, spec.normal_of_ones);
     const double inv = 1.0 / res.data_scale;
     fine.b = scaled(fine.b, inv);
     fine.x_prior = scaled(fine.x_prior, inv);

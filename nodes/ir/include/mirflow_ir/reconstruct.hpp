@@ -42,6 +42,7 @@ struct ReconstructionSpec {
   Image guide;     // A's domain, for the anatomical prior; empty: none
   bool nonnegative = false;
   bool scale_data = true;
+  Image normal_of_ones;  // AᴴWA1 (A's domain) for this A and W when the caller has it (data scale); empty: computed
   int multires_levels = 1;  // ≥ 1; 1: a single grid
   std::function<std::shared_ptr<const physics::LinearOperator>(physics::Space)> make_operator;  // coarse grids
   AdmmOptions admm;            // ρ, tolerances, iterations (per level); x0 is set here
