@@ -59,7 +59,7 @@ struct AdmmOptions {
   double mu = 10.0, tau = 2.0;
   int cg_max_iterations = 50;
   double cg_rel_tol = 1e-6;
-  bool record_objective = true;  // objective per iteration in the history (one extra A, K each)
+  bool record_objective = true;  // objective per iteration in the history (one extra K each; A x is tracked, or one A for the closed form)
   Image x0;                      // initial x (A's domain); empty: 0
   bool closed_form = true;       // use the normal-inverse hook when every normal is diagonal
   // Precondition the CG x-step with a circulant approximation of its matrix (circulant.hpp),
