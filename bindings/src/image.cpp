@@ -99,17 +99,24 @@ const char* buffer_format(DType t) {
   return "B";
 }
 
-// Shape and strides (elements) in NumPy order: slowest axis first.
+// Shape and strides (elements) in NumPy order: slowest axis first, and a colour image's
+// components as a last axis of stride 1, (ny, nx, 3), as NumPy and pydicom hold colour.
 struct NumpyLayout {
   int ndim = 0;
-  std::int64_t shape[3]{}, strides[3]{};
+  std::int64_t shape[4]{}, strides[4]{};
 };
 NumpyLayout numpy_layout(const Image& im) {
   NumpyLayout l;
-  l.ndim = im.ndim();
-  for (int i = 0; i < l.ndim; ++i) {
-    l.shape[i] = im.shape()[static_cast<std::size_t>(l.ndim - 1 - i)];
-    l.strides[i] = im.strides()[static_cast<std::size_t>(l.ndim - 1 - i)];
+  const int spatial = im.ndim();
+  for (int i = 0; i < spatial; ++i) {
+    l.shape[i] = im.shape()[static_cast<std::size_t>(spatial - 1 - i)];
+    l.strides[i] = im.strides()[static_cast<std::size_t>(spatial - 1 - i)];
+  }
+  l.ndim = spatial;
+  if (im.components() > 1) {
+    l.shape[l.ndim] = im.components();
+    l.strides[l.ndim] = 1;
+    ++l.ndim;
   }
   return l;
 }
@@ -141,7 +148,7 @@ void check_cpu(const Image& im, const char* what) {
 // pybind11's def_buffer neither honours the consumer's flags (a C-contiguous request on a strided
 // view) nor lets a getter throw; these two functions do both.
 struct BufferInfo {
-  Py_ssize_t shape[3]{}, strides[3]{};
+  Py_ssize_t shape[4]{}, strides[4]{};
 };
 
 bool contiguous(const BufferInfo& b, int ndim, Py_ssize_t itemsize, bool fortran) {
@@ -209,7 +216,7 @@ extern "C" void image_releasebuffer(PyObject*, Py_buffer* view) { delete static_
 struct DLExport {
   dl::ManagedTensor tensor{};
   Image image;  // keeps the pixels alive until the consumer calls the deleter
-  std::int64_t shape[3]{}, strides[3]{};
+  std::int64_t shape[4]{}, strides[4]{};
 };
 
 void dlpack_delete(dl::ManagedTensor* self) { delete static_cast<DLExport*>(self->manager_ctx); }

@@ -120,7 +120,7 @@ class PyOutput final : public Node {
     for (const Key* k = ctx.key().get(); k && k->parent(); k = k->parent().get()) c.order.push_back(k->index());
     std::reverse(c.order.begin(), c.order.end());
     c.key = ctx.key()->str();
-    c.image = ctx.image("image");
+    c.image = ctx.image_any_components("image");  // colour reaches Python as (..., 3)
     std::lock_guard lock(run_->out_mutex);
     run_->outputs[name_].push_back(std::move(c));
   }

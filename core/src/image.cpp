@@ -106,12 +106,18 @@ std::shared_ptr<Storage> Storage::wrap(void* data, std::size_t bytes, Device dev
 }
 
 // ---- image --------------------------------------------------------------------------------------
-static std::array<std::int64_t, 3> contiguous_strides(const std::array<std::int64_t, 3>& s) {
-  return {1, s[0], s[0] * s[1]};
+static std::array<std::int64_t, 3> contiguous_strides(const std::array<std::int64_t, 3>& s, int components) {
+  return {components, components * s[0], components * s[0] * s[1]};
 }
 
-Image Image::allocate(DType dtype, std::array<std::int64_t, 3> shape, int ndim, Device device) {
+static void check_components(int components) {
+  if (components < 1 || components > 4)
+    throw std::invalid_argument("an image has 1 to 4 components per pixel, not " + std::to_string(components));
+}
+
+Image Image::allocate(DType dtype, std::array<std::int64_t, 3> shape, int ndim, Device device, int components) {
   if (ndim < 1 || ndim > 3) throw std::invalid_argument("image ndim must be 1, 2 or 3");
+  check_components(components);
   for (int i = 0; i < 3; ++i) {
     if (i >= ndim) shape[i] = 1;
     if (shape[i] <= 0) throw std::invalid_argument("image dimensions must be positive");
@@ -119,32 +125,36 @@ Image Image::allocate(DType dtype, std::array<std::int64_t, 3> shape, int ndim, 
   Image im;
   im.dtype_ = dtype;
   im.ndim_ = ndim;
+  im.components_ = components;
   im.shape_ = shape;
-  im.strides_ = contiguous_strides(shape);
-  im.storage_ = Storage::allocate(static_cast<std::size_t>(shape[0] * shape[1] * shape[2]) * dtype_size(dtype), device);
+  im.strides_ = contiguous_strides(shape, components);
+  im.storage_ = Storage::allocate(im.bytes(), device);
   return im;
 }
 
 Image Image::view(std::shared_ptr<Storage> storage, std::size_t offset_bytes, DType dtype,
-                  std::array<std::int64_t, 3> shape, int ndim, std::array<std::int64_t, 3> strides) {
+                  std::array<std::int64_t, 3> shape, int ndim, std::array<std::int64_t, 3> strides,
+                  int components) {
   if (!storage) throw std::invalid_argument("Image::view needs storage");
+  check_components(components);
   Image im;
   im.storage_ = std::move(storage);
   im.offset_ = offset_bytes;
   im.dtype_ = dtype;
   im.ndim_ = ndim;
+  im.components_ = components;
   for (int i = ndim; i < 3; ++i) shape[i] = 1;
   im.shape_ = shape;
-  im.strides_ = (strides == std::array<std::int64_t, 3>{0, 0, 0}) ? contiguous_strides(shape) : strides;
+  im.strides_ = (strides == std::array<std::int64_t, 3>{0, 0, 0}) ? contiguous_strides(shape, components) : strides;
   // The furthest element must lie inside the storage.
-  std::int64_t last = 0;
+  std::int64_t last = components - 1;
   for (int i = 0; i < 3; ++i) last += (shape[i] - 1) * im.strides_[i];
   if (offset_bytes + static_cast<std::size_t>(last + 1) * dtype_size(dtype) > im.storage_->bytes())
     throw std::invalid_argument("Image::view exceeds its storage");
   return im;
 }
 
-bool Image::contiguous() const { return strides_ == contiguous_strides(shape_); }
+bool Image::contiguous() const { return strides_ == contiguous_strides(shape_, components_); }
 
 void* Image::raw() const {
   if (!storage_) throw std::logic_error("empty image has no pixels");
@@ -173,15 +183,17 @@ template <class T>
 static void copy_strided(const Image& src, T* dst) {
   const T* s = src.data<T>();
   const auto& st = src.strides();
+  const int nc = src.components();
   std::int64_t n = 0;
   for (std::int64_t z = 0; z < src.nz(); ++z)
     for (std::int64_t y = 0; y < src.ny(); ++y)
-      for (std::int64_t x = 0; x < src.nx(); ++x) dst[n++] = s[x * st[0] + y * st[1] + z * st[2]];
+      for (std::int64_t x = 0; x < src.nx(); ++x)
+        for (int c = 0; c < nc; ++c) dst[n++] = s[x * st[0] + y * st[1] + z * st[2] + c];
 }
 
 Image Image::clone() const {
   if (device() != Device::CPU) throw std::runtime_error("clone() of a device image: use the GPU runtime");
-  Image out = allocate(dtype_, shape_, ndim_);
+  Image out = allocate(dtype_, shape_, ndim_, Device::CPU, components_);
   dispatch_dtype(dtype_, [&](auto tag) {
     using T = decltype(tag);
     if (contiguous())
@@ -211,7 +223,7 @@ static To saturate_cast(From v) {
 
 Image Image::astype(DType dtype) const {
   if (device() != Device::CPU) throw std::runtime_error("astype() of a device image: use the GPU runtime");
-  Image out = allocate(dtype, shape_, ndim_);
+  Image out = allocate(dtype, shape_, ndim_, Device::CPU, components_);
   out.geometry_ = geometry_;
   out.metadata_ = metadata_;
   dispatch_dtype(dtype_, [&](auto from_tag) {
@@ -224,23 +236,24 @@ Image Image::astype(DType dtype) const {
       for (std::int64_t z = 0; z < nz(); ++z)
         for (std::int64_t y = 0; y < ny(); ++y)
           for (std::int64_t x = 0; x < nx(); ++x)
-            d[n++] = saturate_cast<To>(s[x * strides_[0] + y * strides_[1] + z * strides_[2]]);
+            for (int c = 0; c < components_; ++c)
+              d[n++] = saturate_cast<To>(s[x * strides_[0] + y * strides_[1] + z * strides_[2] + c]);
     });
   });
   return out;
 }
 
-double Image::value(std::int64_t x, std::int64_t y, std::int64_t z) const {
+double Image::value(std::int64_t x, std::int64_t y, std::int64_t z, int c) const {
   return dispatch_dtype(dtype_, [&](auto tag) -> double {
     using T = decltype(tag);
-    return static_cast<double>(at<T>(x, y, z));
+    return static_cast<double>(at<T>(x, y, z, c));
   });
 }
 
-void Image::set_value(std::int64_t x, std::int64_t y, std::int64_t z, double v) const {
+void Image::set_value(std::int64_t x, std::int64_t y, std::int64_t z, double v, int c) const {
   dispatch_dtype(dtype_, [&](auto tag) {
     using T = decltype(tag);
-    at<T>(x, y, z) = saturate_cast<T>(v);
+    at<T>(x, y, z, c) = saturate_cast<T>(v);
   });
 }
 
@@ -248,7 +261,9 @@ std::string Image::describe() const {
   if (!storage_) return "empty image";
   std::string s = std::string(dtype_name(dtype_)) + " " + std::to_string(shape_[0]);
   for (int i = 1; i < ndim_; ++i) s += "x" + std::to_string(shape_[i]);
-  return s + " " + device_name(device());
+  s += std::string(" ") + device_name(device());
+  if (components_ > 1) s += ", " + std::to_string(components_) + " components";
+  return s;
 }
 
 }  // namespace mirflow

@@ -11,7 +11,7 @@ NodeSpec Slice::spec() {
 }
 
 void Slice::process(Context& ctx) {
-  const Image volume = ctx.image("volume");
+  const Image volume = ctx.image_any_components("volume");
   const std::int64_t nz = volume.ndim() == 3 ? volume.nz() : 1;
   std::vector<std::string> labels;
   labels.reserve(static_cast<std::size_t>(nz));

@@ -174,11 +174,166 @@ std::string with_number_of_frames(const fs::path& file) {
   return w.Write() ? out.str() : std::string();
 }
 
+// Grey levels (MONOCHROME1/2) or three-sample colour (RGB and the YBR family), which pydicom
+// returns as stored, or palette indices (made RGB by apply_palette); anything else is refused by name.
+void check_colour_model(const fs::path& file, const gdcm::PhotometricInterpretation& pi, int spp) {
+  using PI = gdcm::PhotometricInterpretation;
+  const char* name = pi.GetString();
+  const std::string what = "PhotometricInterpretation " + trim(name ? name : "unknown") + ", " +
+                           std::to_string(spp) + " samples per pixel";
+  const bool grey = spp == 1 && (pi == PI::MONOCHROME1 || pi == PI::MONOCHROME2 || pi == PI::PALETTE_COLOR);
+  const bool colour = spp == 3 && (pi == PI::RGB || pi == PI::YBR_FULL || pi == PI::YBR_FULL_422 ||
+                                   pi == PI::YBR_PARTIAL_422 || pi == PI::YBR_PARTIAL_420 || pi == PI::YBR_ICT ||
+                                   pi == PI::YBR_RCT);
+  if (!grey && !colour) fail(file, "unsupported colour model (" + what + ")");
+}
+
+// Palette colour: each stored index goes through the red, green and blue tables (PS3.3
+// C.7.6.3.1.5), giving RGB as pydicom's apply_color_lut does. Written here rather than with
+// GDCM's ImageApplyLookupTable, which aborts on tables whose first mapped value is not 0 and
+// narrows 16-bit entries to 8 bits for 8-bit indices. A descriptor is (entries, first index,
+// bits per entry), entries 0 meaning 65536; an index below the first takes the first entry,
+// one past the end the last. Entries sit in 16-bit words, or in bytes for 8-bit tables whose
+// data holds one byte per entry.
+Image apply_palette(const Image& indices, const gdcm::File& f, const fs::path& file) {
+  const gdcm::DataSet& ds = f.GetDataSet();
+  if (f.GetHeader().GetDataSetTransferSyntax() == gdcm::TransferSyntax::ExplicitVRBigEndian)
+    fail(file, "palette colour in big-endian files is not supported");
+  if (ds.FindDataElement(gdcm::Tag(0x0028, 0x1221)))
+    fail(file, "segmented palette colour lookup tables are not supported");
+  gdcm::StringFilter sf;
+  sf.SetFile(f);
+  struct Table {
+    std::int64_t first = 0;
+    std::vector<std::uint16_t> entries;
+  };
+  Table t[3];
+  int bits = 16;
+  for (std::uint16_t k = 0; k < 3; ++k) {
+    const gdcm::Tag desc(0x0028, static_cast<std::uint16_t>(0x1101 + k)), data(0x0028, static_cast<std::uint16_t>(0x1201 + k));
+    if (!ds.FindDataElement(desc) || !ds.FindDataElement(data) || !ds.GetDataElement(data).GetByteValue())
+      fail(file, "palette colour without its lookup tables (0028,1101-1103 and 0028,1201-1203)");
+    std::vector<double> d;
+    const std::string text = sf.ToString(desc);
+    for (std::size_t b = 0; b <= text.size();) {
+      std::size_t e = text.find('\\', b);
+      if (e == std::string::npos) e = text.size();
+      double x = 0;
+      if (parse_first_ds(text.substr(b, e - b), &x)) d.push_back(x);
+      b = e + 1;
+    }
+    if (d.size() != 3 || (d[2] != 8 && d[2] != 16)) fail(file, "malformed palette colour lookup table descriptor '" + text + "'");
+    const std::size_t n = d[0] == 0 ? 65536 : static_cast<std::size_t>(d[0]);
+    bits = static_cast<int>(d[2]);
+    // The first mapped value is US or SS as the pixels are; an unsigned 16-bit read of a
+    // negative first value wraps, so it is folded back for signed pixels.
+    t[k].first = static_cast<std::int64_t>(d[1]);
+    if (indices.dtype() == DType::I16 && t[k].first > 32767) t[k].first -= 65536;
+    const gdcm::ByteValue* bv = ds.GetDataElement(data).GetByteValue();
+    const auto* raw = reinterpret_cast<const unsigned char*>(bv->GetPointer());
+    const std::size_t len = bv->GetLength();
+    t[k].entries.resize(n);
+    if (bits == 8 && (len == n || len == n + 1))
+      for (std::size_t i = 0; i < n; ++i) t[k].entries[i] = raw[i];
+    else if (len >= 2 * n)
+      for (std::size_t i = 0; i < n; ++i) t[k].entries[i] = static_cast<std::uint16_t>(raw[2 * i] | (raw[2 * i + 1] << 8));
+    else
+      fail(file, "palette colour lookup table data holds " + std::to_string(len) + " bytes for " + std::to_string(n) + " entries");
+  }
+  bool narrow = bits == 8;  // 8-bit entries, unless a table stored in words holds more
+  for (const Table& tk : t)
+    for (std::uint16_t e : tk.entries) narrow = narrow && e <= 255;
+  Image rgb = Image::allocate(narrow ? DType::U8 : DType::U16, indices.shape(), indices.ndim(), Device::CPU, 3);
+  for (std::int64_t z = 0; z < indices.nz(); ++z)
+    for (std::int64_t y = 0; y < indices.ny(); ++y)
+      for (std::int64_t x = 0; x < indices.nx(); ++x) {
+        const auto v = static_cast<std::int64_t>(indices.value(x, y, z));
+        for (int c = 0; c < 3; ++c) {
+          const auto n = static_cast<std::int64_t>(t[c].entries.size());
+          const std::int64_t i = std::clamp<std::int64_t>(v - t[c].first, 0, n - 1);
+          rgb.set_value(x, y, z, t[c].entries[static_cast<std::size_t>(i)], c);
+        }
+      }
+  return rgb;
+}
+
+// GDCM 3.0 puts the bytes of multi-byte RLE colour in the wrong places. An RLE frame holds one
+// segment per byte of each sample, sample-major, most significant byte first: segment
+// c·B + b is byte b (from the top) of sample c, with B bytes per value. GDCM reads the segments
+// as if byte-major (segment 3·b + c) and lays each pixel out least significant byte first:
+// pixel byte 3·(B − 1 − b) + c holds segment 3·b + c. This undoes that, giving little-endian
+// samples; found on random 16-bit data encoded by pydicom and checked on every RLE colour
+// file pydicom ships (tests/nodes/io/test_dicom.cpp).
+void reorder_rle_colour_bytes(std::vector<char>& buf, std::size_t value_bytes) {
+  const std::size_t B = value_bytes, pixel = 3 * B;
+  std::vector<char> px(pixel);
+  for (std::size_t p = 0; p + pixel <= buf.size(); p += pixel) {
+    std::memcpy(px.data(), buf.data() + p, pixel);
+    for (std::size_t c = 0; c < 3; ++c)
+      for (std::size_t b = 0; b < B; ++b) {
+        const std::size_t segment = c * B + b;
+        const std::size_t at = 3 * (B - 1 - segment / 3) + segment % 3;
+        buf[p + c * B + (B - 1 - b)] = px[at];
+      }
+  }
+}
+
+// Planar colour (each frame: every sample 0, then every sample 1, ...) to interleaved pixels.
+void interleave_planes(std::vector<char>& buf, std::size_t value_bytes, std::int64_t plane, std::int64_t frames,
+                       int spp) {
+  std::vector<char> out(buf.size());
+  const std::size_t frame_bytes = static_cast<std::size_t>(plane) * static_cast<std::size_t>(spp) * value_bytes;
+  for (std::int64_t f = 0; f < frames; ++f) {
+    const char* src = buf.data() + static_cast<std::size_t>(f) * frame_bytes;
+    char* dst = out.data() + static_cast<std::size_t>(f) * frame_bytes;
+    for (int c = 0; c < spp; ++c)
+      for (std::int64_t i = 0; i < plane; ++i)
+        std::memcpy(dst + (static_cast<std::size_t>(i) * static_cast<std::size_t>(spp) + static_cast<std::size_t>(c)) * value_bytes,
+                    src + (static_cast<std::size_t>(c) * static_cast<std::size_t>(plane) + static_cast<std::size_t>(i)) * value_bytes,
+                    value_bytes);
+  }
+  buf.swap(out);
+}
+
+// GDCM 3.0's image reader aborts on some palette colour files (a table whose first mapped
+// value is not 0). Such a file is rewritten in memory as MONOCHROME2 without its tables, so
+// GDCM decodes the indices, and apply_palette maps them with the tables of the original.
+// Empty when the file is not palette colour.
+std::string without_palette(const fs::path& file) {
+  gdcm::Reader r;
+  r.SetFileName(file.c_str());
+  if (!r.Read()) return {};
+  gdcm::DataSet& ds = r.GetFile().GetDataSet();
+  gdcm::StringFilter sf;
+  sf.SetFile(r.GetFile());
+  const gdcm::Tag model(0x0028, 0x0004);
+  if (!ds.FindDataElement(model) || trim(sf.ToString(model)) != "PALETTE COLOR") return {};
+  for (std::uint16_t e : {0x1101, 0x1102, 0x1103, 0x1199, 0x1201, 0x1202, 0x1203, 0x1221, 0x1222, 0x1223})
+    ds.Remove(gdcm::Tag(0x0028, e));
+  gdcm::DataElement pi(model);
+  pi.SetVR(gdcm::VR::CS);
+  const std::string grey = "MONOCHROME2 ";  // even length
+  pi.SetByteValue(grey.data(), static_cast<std::uint32_t>(grey.size()));
+  ds.Replace(pi);
+  std::ostringstream out;
+  gdcm::Writer w;
+  w.SetFile(r.GetFile());
+  w.SetStream(out);
+  return w.Write() ? out.str() : std::string();
+}
+
 Slice read_slice(const fs::path& file) {
   quiet_gdcm();
   std::string repaired;
+  bool palette_stripped = false;
   if (!image_reader_survives(file, {})) {
-    if (reader_survives(file)) repaired = with_number_of_frames(file);
+    // The repairs, each tried only when the plain data set parses and the one before did not help.
+    const bool parses = reader_survives(file);
+    if (parses) repaired = with_number_of_frames(file);
+    if (parses && (repaired.empty() || !image_reader_survives(file, repaired))) {
+      repaired = without_palette(file);
+      palette_stripped = !repaired.empty();
+    }
     if (repaired.empty() || !image_reader_survives(file, repaired))
       fail(file, "GDCM aborted while parsing it: malformed, or a layout GDCM mishandles");
   }
@@ -190,18 +345,14 @@ Slice read_slice(const fs::path& file) {
   const gdcm::Image& gi = reader.GetImage();
   const gdcm::PixelFormat& pf = gi.GetPixelFormat();
   const gdcm::PhotometricInterpretation& pi = gi.GetPhotometricInterpretation();
-  if (pf.GetSamplesPerPixel() != 1 || (pi != gdcm::PhotometricInterpretation::MONOCHROME1 &&
-                                       pi != gdcm::PhotometricInterpretation::MONOCHROME2)) {
-    const char* name = pi.GetString();
-    fail(file, "colour DICOM not supported (PhotometricInterpretation " + trim(name ? name : "unknown") +
-                   ", " + std::to_string(pf.GetSamplesPerPixel()) + " samples per pixel)");
-  }
+  const int spp = static_cast<int>(pf.GetSamplesPerPixel());
+  check_colour_model(file, pi, spp);
   const unsigned nd = gi.GetNumberOfDimensions();
   const std::int64_t nx = gi.GetDimension(0), ny = gi.GetDimension(1), nz = nd > 2 ? gi.GetDimension(2) : 1;
   if (nx <= 0 || ny <= 0 || nz <= 0) fail(file, "empty image (" + std::to_string(nx) + "x" + std::to_string(ny) + ")");
   const std::size_t len = gi.GetBufferLength();
-  const std::size_t count = static_cast<std::size_t>(nx * ny * nz);
-  if (pf.GetBitsAllocated() == 1 && len == (count + 7) / 8) {
+  const std::size_t count = static_cast<std::size_t>(nx * ny * nz) * static_cast<std::size_t>(spp);  // values
+  if (pf.GetBitsAllocated() == 1 && spp == 1 && len == (count + 7) / 8) {
     // 1-bit (segmentation-like) data: unpacked, first pixel in the lowest bit, to uint8 0/1.
     std::vector<char> bits(len);
     if (!gi.GetBuffer(bits.data())) fail(file, "GDCM could not decode the 1-bit pixel data");
@@ -225,13 +376,18 @@ Slice read_slice(const fs::path& file) {
       std::swap(buf[i], buf[i + 2]);
       std::swap(buf[i + 1], buf[i + 3]);
     }
+  if (spp == 3 && bytes > 1 && gi.GetTransferSyntax() == gdcm::TransferSyntax::RLELossless)
+    reorder_rle_colour_bytes(buf, bytes);
+  // Colour planes (PlanarConfiguration 1: all red, then all green, then all blue, per frame)
+  // become interleaved pixels, the layout of Image.
+  if (spp > 1 && gi.GetPlanarConfiguration() == 1) interleave_planes(buf, bytes, nx * ny, nz, spp);
   const bool is_signed = pf.GetPixelRepresentation() == 1;
   Slice s;
   s.file = file;
   const int ndim = nz > 1 ? 3 : 2;
   auto fill = [&](auto src_tag, DType out) {
     using S = decltype(src_tag);
-    s.image = Image::allocate(out, {nx, ny, nz}, ndim);
+    s.image = Image::allocate(out, {nx, ny, nz}, ndim, Device::CPU, spp);
     const S* src = reinterpret_cast<const S*>(buf.data());
     dispatch_dtype(out, [&](auto dst_tag) {
       using D = decltype(dst_tag);
@@ -274,7 +430,19 @@ Slice read_slice(const fs::path& file) {
         d[i] = static_cast<std::int32_t>(static_cast<std::uint32_t>(d[i]) << shift) >> shift;
     }
   }
-  return finish_slice(std::move(s), file, reader, gi);
+  if (!palette_stripped && gi.GetPhotometricInterpretation() != gdcm::PhotometricInterpretation::PALETTE_COLOR)
+    return finish_slice(std::move(s), file, reader, gi);
+  if (palette_stripped) {
+    gdcm::Reader original;  // the tables are in the file, not in the stripped copy
+    original.SetFileName(file.c_str());
+    if (!original.Read()) fail(file, "GDCM could not read its palette colour lookup tables");
+    s.image = apply_palette(s.image, original.GetFile(), file);
+  } else {
+    s.image = apply_palette(s.image, reader.GetFile(), file);
+  }
+  Slice rgb = finish_slice(std::move(s), file, reader, gi);
+  rgb.meta["dicom.PhotometricInterpretation"] = "RGB";  // what the pixels are now
+  return rgb;
 }
 
 Slice finish_slice(Slice s, const fs::path& file, const gdcm::ImageReader& reader, const gdcm::Image& gi) {
@@ -360,7 +528,8 @@ Image finish(Image stored, const std::vector<const Slice*>& slices, const DicomR
   for (const Slice* s : slices) needs = needs || s->slope != 1.0 || s->intercept != 0.0;
   Metadata meta = slices.front()->meta;
   meta["world"] = "LPS";
-  if (!opt.apply_rescale || !needs) {
+  // The modality rescale is defined for grey levels only; colour values stay as stored.
+  if (!opt.apply_rescale || !needs || stored.components() != 1) {
     meta["dicom.rescale_applied"] = "false";
     stored.metadata() = meta;
     return stored;
@@ -461,7 +630,8 @@ Image read_dicom_series(const std::vector<fs::path>& files, const DicomReadOptio
     if (s->image.nz() != 1)
       throw InputError("DICOM series in " + where + " mixes multi-frame file " + s->file.string() +
                        " with other files; read it on its own");
-    if (s->image.nx() != ref.image.nx() || s->image.ny() != ref.image.ny())
+    if (s->image.nx() != ref.image.nx() || s->image.ny() != ref.image.ny() ||
+        s->image.components() != ref.image.components())
       throw InputError("DICOM series in " + where + ": " + s->file.string() + " is " + s->image.describe() + ", " +
                        ref.file.string() + " is " + ref.image.describe());
     if (!s->has_position)
@@ -492,8 +662,9 @@ Image read_dicom_series(const std::vector<fs::path>& files, const DicomReadOptio
   for (const Slice* s : chosen)
     if (s->image.dtype() != dt) dt = (dt == DType::F64 || s->image.dtype() == DType::F64) ? DType::F64 : DType::I32;
   const std::int64_t nx = ref.image.nx(), ny = ref.image.ny(), nz = static_cast<std::int64_t>(chosen.size());
-  Image vol = Image::allocate(dt, {nx, ny, nz}, 3);
-  const std::int64_t plane = nx * ny;
+  const int nc = ref.image.components();
+  Image vol = Image::allocate(dt, {nx, ny, nz}, 3, Device::CPU, nc);
+  const std::int64_t plane = nx * ny * nc;
   for (std::int64_t z = 0; z < nz; ++z) {
     const Image& src = chosen[static_cast<std::size_t>(z)]->image;
     if (src.dtype() == dt) {
@@ -501,7 +672,8 @@ Image read_dicom_series(const std::vector<fs::path>& files, const DicomReadOptio
                   src.bytes());
     } else {
       for (std::int64_t y = 0; y < ny; ++y)
-        for (std::int64_t x = 0; x < nx; ++x) vol.set_value(x, y, z, src.value(x, y));
+        for (std::int64_t x = 0; x < nx; ++x)
+          for (int c = 0; c < nc; ++c) vol.set_value(x, y, z, src.value(x, y, 0, c), c);
     }
   }
   set_geometry(vol, *chosen.front(), mean);
@@ -541,6 +713,17 @@ void write_dicom_series(const Image& image, const fs::path& folder, const DicomW
     throw InputError("io.dicom_write needs a CPU image, got " + (image.empty() ? std::string("none") : image.describe()));
   const std::int64_t nx = image.nx(), ny = image.ny(), nz = image.nz();
   if (nx > 65535 || ny > 65535) throw InputError("image too large for DICOM rows/columns: " + image.describe());
+  // Colour is written as it is held: three samples per pixel, interleaved, never rescaled.
+  const int nc = image.components();
+  const bool colour = nc > 1;
+  if (colour && (nc != 3 || (image.dtype() != DType::U8 && image.dtype() != DType::U16)))
+    throw InputError("io.dicom_write writes colour from 3-component uint8 or uint16 pixels, got " + image.describe());
+  const std::string source_model = meta_or(image.metadata(), "dicom.PhotometricInterpretation", "");
+  // Decoded YBR_FULL_422 holds a full sample per pixel, so it is written as YBR_FULL.
+  const gdcm::PhotometricInterpretation model =
+      !colour ? gdcm::PhotometricInterpretation::MONOCHROME2
+      : source_model.rfind("YBR_FULL", 0) == 0 ? gdcm::PhotometricInterpretation::YBR_FULL
+                                                : gdcm::PhotometricInterpretation::RGB;
   // Storage type and rescale.
   gdcm::PixelFormat::ScalarType st = gdcm::PixelFormat::INT16;
   double slope = 1.0, intercept = 0.0;
@@ -594,25 +777,29 @@ void write_dicom_series(const Image& image, const fs::path& folder, const DicomW
     gi.SetNumberOfDimensions(2);
     gi.SetDimension(0, static_cast<unsigned>(nx));
     gi.SetDimension(1, static_cast<unsigned>(ny));
-    gi.SetPixelFormat(gdcm::PixelFormat(st));
-    gi.SetPhotometricInterpretation(gdcm::PhotometricInterpretation::MONOCHROME2);
+    gdcm::PixelFormat pf(st);
+    pf.SetSamplesPerPixel(static_cast<unsigned short>(nc));
+    gi.SetPixelFormat(pf);
+    gi.SetPhotometricInterpretation(model);
+    if (colour) gi.SetPlanarConfiguration(0);
     gi.SetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
-    std::vector<char> px(static_cast<std::size_t>(nx * ny) * (st == gdcm::PixelFormat::UINT8 ? 1 : 2));
+    std::vector<char> px(static_cast<std::size_t>(nx * ny * nc) * (st == gdcm::PixelFormat::UINT8 ? 1 : 2));
     for (std::int64_t y = 0; y < ny; ++y)
-      for (std::int64_t x = 0; x < nx; ++x) {
-        const double v = image.value(x, y, z);
-        const std::size_t i = static_cast<std::size_t>(y * nx + x);
-        if (st == gdcm::PixelFormat::UINT8) {
-          px[i] = static_cast<char>(static_cast<std::uint8_t>(v));
-        } else if (st == gdcm::PixelFormat::UINT16) {
-          const std::uint16_t s = static_cast<std::uint16_t>(direct ? v : std::clamp(std::nearbyint(v), 0.0, 65535.0));
-          std::memcpy(&px[2 * i], &s, 2);
-        } else {
-          const double q = direct ? v : std::clamp(std::nearbyint((v - intercept) / slope), -32768.0, 32767.0);
-          const std::int16_t s = static_cast<std::int16_t>(q);
-          std::memcpy(&px[2 * i], &s, 2);
+      for (std::int64_t x = 0; x < nx; ++x)
+        for (int c = 0; c < nc; ++c) {
+          const double v = image.value(x, y, z, c);
+          const std::size_t i = static_cast<std::size_t>((y * nx + x) * nc + c);
+          if (st == gdcm::PixelFormat::UINT8) {
+            px[i] = static_cast<char>(static_cast<std::uint8_t>(v));
+          } else if (st == gdcm::PixelFormat::UINT16) {
+            const std::uint16_t s = static_cast<std::uint16_t>(direct ? v : std::clamp(std::nearbyint(v), 0.0, 65535.0));
+            std::memcpy(&px[2 * i], &s, 2);
+          } else {
+            const double q = direct ? v : std::clamp(std::nearbyint((v - intercept) / slope), -32768.0, 32767.0);
+            const std::int16_t s = static_cast<std::int16_t>(q);
+            std::memcpy(&px[2 * i], &s, 2);
+          }
         }
-      }
     gdcm::DataElement pixeldata(gdcm::Tag(0x7fe0, 0x0010));
     pixeldata.SetByteValue(px.data(), static_cast<std::uint32_t>(px.size()));
     gi.SetDataElement(pixeldata);
@@ -655,9 +842,11 @@ void write_dicom_series(const Image& image, const fs::path& folder, const DicomW
     put(0x0020, 0x0037, join_ds({dc[0], dc[1], dc[2], dc[3], dc[4], dc[5]}));
     put(0x0028, 0x0030, join_ds({g.spacing[1], g.spacing[0]}));
     put(0x0018, 0x0050, ds_string(g.spacing[2]));
-    put(0x0028, 0x1052, ds_string(intercept));
-    put(0x0028, 0x1053, ds_string(slope));
-    put(0x0028, 0x1054, modality == "CT" ? "HU" : "US");
+    if (!colour) {  // the modality rescale is defined for grey levels only
+      put(0x0028, 0x1052, ds_string(intercept));
+      put(0x0028, 0x1053, ds_string(slope));
+      put(0x0028, 0x1054, modality == "CT" ? "HU" : "US");
+    }
     w.SetFileName(outs.back()->temp_path().c_str());
     if (!w.Write()) throw std::runtime_error("GDCM could not write " + (folder / name).string());
   }

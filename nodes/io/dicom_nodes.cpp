@@ -69,7 +69,7 @@ DicomWrite::DicomWrite(const NodeConfig& config) : pattern_(config.params.get_pa
 }
 
 void DicomWrite::process(Context& ctx) {
-  const Image& image = ctx.image("image");
+  const Image& image = ctx.image_any_components("image");
   const Key& key = *ctx.key();
   fs::path target = pattern_;
   if (path_has_pattern(pattern_)) {

@@ -29,7 +29,7 @@ fs::path FileWriter::target_for(const Key& key) const {
 }
 
 void FileWriter::process(Context& ctx) {
-  const Image& image = ctx.image("image");
+  const Image& image = ctx.image_any_components("image");
   const fs::path target = target_for(*ctx.key());
   AtomicFile out(target);
   // Errors name the target the user asked for, not its temporary name.

@@ -128,16 +128,19 @@ Image read_nifti(const fs::path& file, bool apply_scaling) {
       bad(file, "the image has " + std::to_string(nim->dim[0]) + " dimensions (dim[" + std::to_string(k) +
                     "] = " + std::to_string(nim->dim[k]) + "); only 2-D and 3-D images are supported");
   DType dtype;
-  if (!dtype_from_nifti(nim->datatype, dtype))
+  // RGB24 is three uint8 values per voxel, side by side: the layout of a colour Image.
+  const int components = nim->datatype == DT_RGB24 ? 3 : 1;
+  if (components == 3) dtype = DType::U8;
+  else if (!dtype_from_nifti(nim->datatype, dtype))
     bad(file, std::string("unsupported NIfTI datatype ") + nifti_datatype_to_string(nim->datatype) +
-                  " (supported: uint8, int16, uint16, int32, float32, float64)");
+                  " (supported: uint8, int16, uint16, int32, float32, float64, RGB24)");
   // Dimensions past dim[0] are unused (files hold 0 or 1 there).
   const int ndim = nim->dim[0];
   const std::int64_t nx = ndim >= 1 ? nim->dim[1] : 1, ny = ndim >= 2 ? nim->dim[2] : 1,
                      nz = ndim >= 3 ? nim->dim[3] : 1;
   if (ndim < 1 || nx < 1 || ny < 1 || nz < 1) bad(file, "the header has a non-positive dimension");
 
-  Image img = nz > 1 ? Image::allocate3d(dtype, nx, ny, nz) : Image::allocate2d(dtype, nx, ny);
+  Image img = Image::allocate(dtype, {nx, ny, nz}, nz > 1 ? 3 : 2, Device::CPU, components);
   const std::size_t ntot = nifti_get_volsize(nim.get());
   if (ntot != img.bytes()) bad(file, "the header's voxel count and datatype size disagree");
   // Read straight into the image's storage (niftilib byte-swaps as needed), rather than
@@ -207,7 +210,10 @@ void write_nifti(const Image& image, const fs::path& file, bool gzip) {
                  1,
                  1,
                  1};
-  NimPtr nim(nifti_make_new_nim(dims, nifti_from_dtype(image.dtype()), 0));
+  if (image.components() != 1 && (image.components() != 3 || image.dtype() != DType::U8))
+    throw InputError(file.string() + ": NIfTI-1 holds colour as RGB24 (3 uint8 components), got " + image.describe());
+  const int datatype = image.components() == 3 ? DT_RGB24 : nifti_from_dtype(image.dtype());
+  NimPtr nim(nifti_make_new_nim(dims, datatype, 0));
   if (!nim) throw std::runtime_error(file.string() + ": niftilib could not make a header");
 
   const Geometry g = geometry_in_world(image, "RAS");  // DICOM (LPS) input is flipped into RAS

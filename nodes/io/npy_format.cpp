@@ -302,7 +302,9 @@ void write_npy(const Image& image, const fs::path& file) {
   }
   std::string shape = "(";
   if (image.ndim() == 3) shape.append(std::to_string(image.nz())).append(", ");
-  shape.append(std::to_string(image.ny())).append(", ").append(std::to_string(image.nx())).append(")");
+  shape.append(std::to_string(image.ny())).append(", ").append(std::to_string(image.nx()));
+  if (image.components() > 1) shape.append(", ").append(std::to_string(image.components()));  // channels last
+  shape.append(")");
   std::string dict = std::string("{'descr': '") + order + kind + "', 'fortran_order': False, 'shape': " + shape + ", }";
   // Pad with spaces and end in '\n' so that the data starts on a 64-byte boundary, as NumPy does.
   const bool v2 = dict.size() + 1 + kMagicLen + 4 > 65535;

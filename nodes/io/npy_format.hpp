@@ -8,7 +8,10 @@
 // literal {'descr': ..., 'fortran_order': ..., 'shape': (...)}, then the raw array.
 //
 // Layout: a C-order array of shape (ny, nx) is a 2-D image nx×ny; shape (nz, ny, nx) is a 3-D
-// volume. Fortran-order and big-endian files are reordered while reading.
+// volume. Fortran-order and big-endian files are reordered while reading. A colour image is
+// written with its components as a last axis, (ny, nx, 3) or (nz, ny, nx, 3), as NumPy and
+// pydicom hold colour; reading gives scalar images only, since (nz, ny, nx) with nx = 3 could
+// be either.
 #include <cstdint>
 #include <filesystem>
 #include <string>

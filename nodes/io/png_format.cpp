@@ -90,6 +90,8 @@ bool read_rows(PngState* st, png_bytepp rows) {
 
 struct WriteRows {
   const unsigned char* base = nullptr;
+  int bit_depth = 8;          // 8 or 16
+  int color_type = PNG_COLOR_TYPE_GRAY;
   std::size_t elem = 1;       // bytes per pixel
   std::ptrdiff_t x_step = 0;  // bytes between pixels of a row
   std::ptrdiff_t y_step = 0;  // bytes between rows
@@ -100,10 +102,9 @@ struct WriteRows {
 bool write_rows(PngState* st, const WriteRows* w) {
   if (setjmp(png_jmpbuf(st->png))) return false;
   png_init_io(st->png, st->fp);
-  png_set_IHDR(st->png, st->info, w->width, w->height, static_cast<int>(w->elem * 8), PNG_COLOR_TYPE_GRAY,
-               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(st->png, st->info, w->width, w->height, w->bit_depth, w->color_type, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(st->png, st->info);
-  if (w->elem == 2 && std::endian::native == std::endian::little) png_set_swap(st->png);
+  if (w->bit_depth == 16 && std::endian::native == std::endian::little) png_set_swap(st->png);
   for (png_uint_32 y = 0; y < w->height; ++y) {
     const unsigned char* p = w->base + static_cast<std::ptrdiff_t>(y) * w->y_step;
     if (w->x_step != static_cast<std::ptrdiff_t>(w->elem)) {
@@ -157,14 +158,19 @@ void write_png(const Image& image, const fs::path& file) {
   if (image.ndim() != 2) throw InputError(file.string() + ": PNG holds 2-D images, got " + image.describe());
   if (image.dtype() != DType::U8 && image.dtype() != DType::U16)
     throw InputError(file.string() + ": PNG holds uint8 or uint16 pixels, got " + image.describe());
+  if (image.components() != 1 && image.components() != 3)
+    throw InputError(file.string() + ": PNG holds gray or RGB pixels, got " + image.describe());
   const auto limit = static_cast<std::int64_t>(PNG_UINT_31_MAX);
   if (image.nx() > limit || image.ny() > limit) throw InputError(file.string() + ": image too large for PNG");
 
   WriteRows w;
-  w.elem = dtype_size(image.dtype());
+  w.bit_depth = static_cast<int>(dtype_size(image.dtype()) * 8);
+  w.color_type = image.components() == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY;
+  w.elem = dtype_size(image.dtype()) * static_cast<std::size_t>(image.components());
   w.base = static_cast<const unsigned char*>(image.raw());
-  w.x_step = static_cast<std::ptrdiff_t>(image.strides()[0] * static_cast<std::int64_t>(w.elem));
-  w.y_step = static_cast<std::ptrdiff_t>(image.strides()[1] * static_cast<std::int64_t>(w.elem));
+  const auto value_bytes = static_cast<std::int64_t>(dtype_size(image.dtype()));
+  w.x_step = static_cast<std::ptrdiff_t>(image.strides()[0] * value_bytes);
+  w.y_step = static_cast<std::ptrdiff_t>(image.strides()[1] * value_bytes);
   w.width = static_cast<png_uint_32>(image.nx());
   w.height = static_cast<png_uint_32>(image.ny());
   std::vector<unsigned char> row_buffer(static_cast<std::ptrdiff_t>(w.elem) == w.x_step ? 0 : w.width * w.elem);
@@ -192,12 +198,13 @@ std::pair<double, double> value_range(const Image& image) {
     using T = decltype(tag);
     for (std::int64_t z = 0; z < image.nz(); ++z)
       for (std::int64_t y = 0; y < image.ny(); ++y)
-        for (std::int64_t x = 0; x < image.nx(); ++x) {
-          const double v = static_cast<double>(image.at<T>(x, y, z));
-          if (std::isnan(v)) continue;
-          lo = std::min(lo, v);
-          hi = std::max(hi, v);
-        }
+        for (std::int64_t x = 0; x < image.nx(); ++x)
+          for (int c = 0; c < image.components(); ++c) {
+            const double v = static_cast<double>(image.at<T>(x, y, z, c));
+            if (std::isnan(v)) continue;
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+          }
   });
   if (lo > hi) return {0.0, 0.0};
   return {lo, hi};
@@ -208,7 +215,8 @@ Image window_to_uint(const Image& image, int bits, double lo, double hi) {
   if (image.ndim() != 2) throw std::invalid_argument("window_to_uint needs a 2-D image, got " + image.describe());
   const double top = bits == 8 ? 255.0 : 65535.0;
   const double scale = hi > lo ? top / (hi - lo) : 0.0;
-  Image out = Image::allocate2d(bits == 8 ? DType::U8 : DType::U16, image.nx(), image.ny());
+  Image out = Image::allocate(bits == 8 ? DType::U8 : DType::U16, {image.nx(), image.ny(), 1}, 2, Device::CPU,
+                              image.components());
   out.geometry() = image.geometry();
   out.metadata() = image.metadata();
   auto fill = [&](auto out_tag, auto in_tag) {
@@ -216,14 +224,15 @@ Image window_to_uint(const Image& image, int bits, double lo, double hi) {
     using I = decltype(in_tag);
     O* d = out.data<O>();
     for (std::int64_t y = 0; y < image.ny(); ++y)
-      for (std::int64_t x = 0; x < image.nx(); ++x) {
-        double m = scale == 0.0 ? 0.0 : std::round((static_cast<double>(image.at<I>(x, y)) - lo) * scale);
-        if (!(m > 0.0))
-          m = 0.0;  // also NaN
-        else if (m > top)
-          m = top;
-        *d++ = static_cast<O>(m);
-      }
+      for (std::int64_t x = 0; x < image.nx(); ++x)
+        for (int c = 0; c < image.components(); ++c) {
+          double m = scale == 0.0 ? 0.0 : std::round((static_cast<double>(image.at<I>(x, y, 0, c)) - lo) * scale);
+          if (!(m > 0.0))
+            m = 0.0;  // also NaN
+          else if (m > top)
+            m = top;
+          *d++ = static_cast<O>(m);
+        }
   };
   dispatch_dtype(image.dtype(), [&](auto in_tag) {
     if (bits == 8)

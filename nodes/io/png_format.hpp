@@ -1,5 +1,5 @@
 #pragma once
-// PNG files through libpng: 8- and 16-bit grayscale, read and written.
+// PNG files through libpng: 8- and 16-bit grayscale read and written, RGB written.
 //
 // Reading converts every other PNG colour type to one gray channel, by this rule:
 //   - gray with 1, 2 or 4 bits is scaled to 8 bits (libpng's expand: 1 -> 255 for 1-bit);
@@ -20,7 +20,8 @@ namespace mirflow::io {
 // and the reason (not a PNG, truncated, corrupt).
 Image read_png(const std::filesystem::path& file);
 
-// Writes a 2-D uint8 (8-bit) or uint16 (16-bit) CPU image as a grayscale PNG. Throws
+// Writes a 2-D uint8 (8-bit) or uint16 (16-bit) CPU image as a grayscale PNG, or as an RGB PNG
+// when it has 3 components (colour DICOM is written this way, as stored). Throws
 // InputError for other images (a 3-D one must be sliced first) and std::runtime_error for
 // I/O failures, naming the file.
 void write_png(const Image& image, const std::filesystem::path& file);

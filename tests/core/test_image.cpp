@@ -113,3 +113,37 @@ TEST(Image, CudaWithoutAllocatorIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("no allocator for device cuda"), std::string::npos);
   }
 }
+
+// Colour: components sit side by side, so a contiguous 3-component image has strides
+// (3, 3·nx, 3·nx·ny); slicing, cloning, converting and strided views keep every component.
+TEST(Image, ComponentsAreInterleavedAndSurviveSliceCloneAndAstype) {
+  Image im = Image::allocate(DType::U8, {4, 3, 2}, 3, Device::CPU, 3);
+  EXPECT_EQ(im.components(), 3);
+  EXPECT_EQ(im.size(), 24);
+  EXPECT_EQ(im.bytes(), 72u);
+  EXPECT_EQ(im.strides(), (std::array<std::int64_t, 3>{3, 12, 36}));
+  EXPECT_TRUE(im.contiguous());
+  for (std::int64_t z = 0; z < 2; ++z)
+    for (std::int64_t y = 0; y < 3; ++y)
+      for (std::int64_t x = 0; x < 4; ++x)
+        for (int c = 0; c < 3; ++c) im.set_value(x, y, z, static_cast<double>(100 * z + 10 * y + x + 40 * c), c);
+  // The layout, checked on the raw bytes: pixel (1, 2, 1), component 2.
+  EXPECT_EQ(im.data<std::uint8_t>()[1 * 3 + 2 * 12 + 1 * 36 + 2], 100 + 20 + 1 + 80);
+  const Image s = im.slice(1);
+  EXPECT_EQ(s.components(), 3);
+  EXPECT_EQ(s.value(3, 2, 0, 1), 100 + 20 + 3 + 40);
+  const Image f = s.astype(DType::F32);
+  EXPECT_EQ(f.components(), 3);
+  EXPECT_TRUE(f.contiguous());
+  EXPECT_EQ(f.value(3, 2, 0, 2), 100 + 20 + 3 + 80);
+  // A view of every other column (x stride 6) clones into a contiguous copy.
+  const Image cols = Image::view(im.storage(), 0, DType::U8, {2, 3, 2}, 3, {6, 12, 36}, 3);
+  EXPECT_FALSE(cols.contiguous());
+  const Image c = cols.clone();
+  EXPECT_TRUE(c.contiguous());
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(c.value(1, 2, 1, k), im.value(2, 2, 1, k)) << k;
+  EXPECT_NE(im.describe().find("3 components"), std::string::npos) << im.describe();
+  // A view whose last component would lie past the storage is refused.
+  EXPECT_THROW(Image::view(im.storage(), 1, DType::U8, {4, 3, 2}, 3, {0, 0, 0}, 3), std::invalid_argument);
+  EXPECT_THROW(Image::allocate(DType::U8, {2, 2, 1}, 2, Device::CPU, 5), std::invalid_argument);
+}

@@ -74,11 +74,18 @@ using Metadata = std::map<std::string, std::string>;
 
 // A 2-D slice or 3-D volume. Axis 0 (x, columns) varies fastest; a 2-D image has nz = 1.
 // Copying an Image copies no pixels: it shares the storage. slice() returns a view.
+//
+// A pixel holds `components` values (1 for the scalar images nearly every node works on; 3 for
+// colour), stored next to each other: component c of pixel (x, y, z) is at
+// x·sx + y·sy + z·sz + c, so the spatial strides of a contiguous colour image are (c, c·nx, c·nx·ny).
+// size() counts pixels, not values. Nodes get scalar images from Context::image(), which refuses
+// colour; the few that handle colour (writers, colour conversion) ask for it explicitly.
 class Image {
  public:
   Image() = default;
   // A new image with zeroed pixels (counted as allocated by the current node).
-  static Image allocate(DType dtype, std::array<std::int64_t, 3> shape, int ndim, Device device = Device::CPU);
+  static Image allocate(DType dtype, std::array<std::int64_t, 3> shape, int ndim, Device device = Device::CPU,
+                        int components = 1);
   static Image allocate2d(DType dtype, std::int64_t nx, std::int64_t ny) { return allocate(dtype, {nx, ny, 1}, 2); }
   static Image allocate3d(DType dtype, std::int64_t nx, std::int64_t ny, std::int64_t nz) {
     return allocate(dtype, {nx, ny, nz}, 3);
@@ -86,7 +93,7 @@ class Image {
   // An image over existing storage (strides in elements; default contiguous).
   static Image view(std::shared_ptr<Storage> storage, std::size_t offset_bytes, DType dtype,
                     std::array<std::int64_t, 3> shape, int ndim,
-                    std::array<std::int64_t, 3> strides = {0, 0, 0});
+                    std::array<std::int64_t, 3> strides = {0, 0, 0}, int components = 1);
 
   bool empty() const { return !storage_; }
   int ndim() const { return ndim_; }
@@ -96,8 +103,9 @@ class Image {
   std::int64_t nx() const { return shape_[0]; }
   std::int64_t ny() const { return shape_[1]; }
   std::int64_t nz() const { return shape_[2]; }
-  std::int64_t size() const { return shape_[0] * shape_[1] * shape_[2]; }
-  std::size_t bytes() const { return static_cast<std::size_t>(size()) * dtype_size(dtype_); }
+  int components() const { return components_; }
+  std::int64_t size() const { return shape_[0] * shape_[1] * shape_[2]; }  // pixels
+  std::size_t bytes() const { return static_cast<std::size_t>(size() * components_) * dtype_size(dtype_); }
   const std::array<std::int64_t, 3>& strides() const { return strides_; }
   bool contiguous() const;
 
@@ -114,8 +122,8 @@ class Image {
     check_type(dtype_of<T>());
     return static_cast<T*>(raw());
   }
-  template <class T> T& at(std::int64_t x, std::int64_t y, std::int64_t z = 0) const {
-    return data<T>()[x * strides_[0] + y * strides_[1] + z * strides_[2]];
+  template <class T> T& at(std::int64_t x, std::int64_t y, std::int64_t z = 0, int c = 0) const {
+    return data<T>()[x * strides_[0] + y * strides_[1] + z * strides_[2] + c];
   }
 
   // View of slice z of a volume: a 2-D image sharing storage, with geometry moved to that slice.
@@ -125,10 +133,10 @@ class Image {
   // Converted to another dtype (allocates; values are cast, saturating for integers).
   Image astype(DType dtype) const;
   // Pixel (x, y, z) as double, following the strides (CPU images of any dtype).
-  double value(std::int64_t x, std::int64_t y, std::int64_t z = 0) const;
-  void set_value(std::int64_t x, std::int64_t y, std::int64_t z, double v) const;
+  double value(std::int64_t x, std::int64_t y, std::int64_t z = 0, int c = 0) const;
+  void set_value(std::int64_t x, std::int64_t y, std::int64_t z, double v, int c = 0) const;
 
-  std::string describe() const;  // "float32 181x217x181 cpu"
+  std::string describe() const;  // "float32 181x217x181 cpu", "uint8 100x100 cpu, 3 components"
 
  private:
   void check_type(DType expected) const;
@@ -136,6 +144,7 @@ class Image {
   std::size_t offset_ = 0;
   DType dtype_ = DType::F32;
   int ndim_ = 0;
+  int components_ = 1;
   std::array<std::int64_t, 3> shape_{0, 0, 0};
   std::array<std::int64_t, 3> strides_{0, 0, 0};
   Geometry geometry_;

@@ -10,6 +10,7 @@
 #include <typeinfo>
 #include <vector>
 
+#include "mirflow/error.hpp"
 #include "mirflow/image.hpp"
 #include "mirflow/key.hpp"
 #include "mirflow/params.hpp"
@@ -89,7 +90,18 @@ class Context {
     throw std::runtime_error("input '" + std::string(port) + "' carries " + a.type().name() + ", expected " +
                              typeid(T).name());
   }
-  const Image& image(std::string_view port) const { return input<Image>(port); }
+  // An image with one value per pixel, which is what nearly every node computes on. A colour
+  // image is refused here (the engine adds the node's name), so no node quietly works on its first component.
+  const Image& image(std::string_view port) const {
+    const Image& im = input<Image>(port);
+    if (im.components() != 1)
+      throw InputError("input '" + std::string(port) + "': got a colour image (" +
+                       im.describe() + "); this node takes one value per pixel. Convert it first with a " +
+                       "colour.to_gray node");
+    return im;
+  }
+  // Any image, colour included: for the nodes that handle components (writers, flow, conversion).
+  const Image& image_any_components(std::string_view port) const { return input<Image>(port); }
 };
 
 // A node instance. Constructed once per graph node from validated parameters (load models,

@@ -50,7 +50,7 @@ inline Image random_image(DType dtype, std::array<std::int64_t, 3> shape, int nd
 inline ::testing::AssertionResult same_pixels(const Image& a, const Image& b) {
   if (a.dtype() != b.dtype())
     return ::testing::AssertionFailure() << "dtype " << dtype_name(a.dtype()) << " vs " << dtype_name(b.dtype());
-  if (a.ndim() != b.ndim() || a.shape() != b.shape())
+  if (a.ndim() != b.ndim() || a.shape() != b.shape() || a.components() != b.components())
     return ::testing::AssertionFailure() << "shape " << a.describe() << " vs " << b.describe();
   if (!a.contiguous() || !b.contiguous()) return ::testing::AssertionFailure() << "not contiguous";
   if (std::memcmp(a.raw(), b.raw(), a.bytes()) != 0) return ::testing::AssertionFailure() << "pixels differ";

@@ -1,0 +1,3 @@
+#include "to_gray.hpp"
+
+MIRFLOW_PLUGIN("colour", registry) { registry.add<mirflow::colour::ToGray>(); }
