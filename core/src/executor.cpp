@@ -138,6 +138,7 @@ class ContextImpl final : public Context {
   bool has(std::string_view port) const override;
   const std::any& input_any(std::string_view port) const override;
   void output(std::string_view port, std::any value) override;
+  bool output_connected(std::string_view port) const override;
   void emit(KeyPtr key, Outputs outputs) override;
   void expand(std::vector<std::string> labels, std::function<Outputs(std::int64_t)> make) override;
 
@@ -245,6 +246,12 @@ const std::any& ContextImpl::input_any(std::string_view port) const {
 void ContextImpl::output(std::string_view port, std::any value) {
   outputs_[std::string(port)] = std::move(value);
   has_outputs_ = true;
+}
+
+bool ContextImpl::output_connected(std::string_view port) const {
+  const int i = node_.spec->output_index(port);
+  if (i < 0) throw std::logic_error("node asked about undeclared output '" + std::string(port) + "'");
+  return node_.output_used[static_cast<std::size_t>(i)];
 }
 
 void ContextImpl::emit(KeyPtr key, Outputs outputs) { emitted_.emplace_back(std::move(key), std::move(outputs)); }

@@ -340,11 +340,14 @@ void AdmmNode::process(Context& ctx) {
     float* p = x.data<float>();  // x is this call's own result (r.x or its scaled copy)
     for (std::int64_t i = 0; i < x.size(); ++i) p[i] = std::max(p[i], 0.f);
   }
-  Image residual = data_residual_map(*spec.A, x, b_fit, w_data);
+  // The residual map costs a projector pair for CT: made only when something reads it.
+  const bool want_residual = ctx.output_connected("residual");
+  Image residual = want_residual ? data_residual_map(*spec.A, x, b_fit, w_data) : Image();
   if (rician_noise_ && rician_ == Rician::Post) x = rician_invert_mean(x, *sigma);
   if (geometry && hu_) x = physics::mu_to_hu(x);
   if (!like.empty()) {
-    x.geometry() = residual.geometry() = like.geometry();
+    x.geometry() = like.geometry();
+    if (want_residual) residual.geometry() = like.geometry();
     x.metadata() = like.metadata();
   }
 
@@ -358,7 +361,7 @@ void AdmmNode::process(Context& ctx) {
   for (const auto& c : r.coarse) coarse.push_back(level_report(c));
   report["coarse"] = std::move(coarse);
   ctx.output("image", x);
-  ctx.output("residual", residual);
+  if (want_residual) ctx.output("residual", residual);
   ctx.output("report", report.dump());
 }
 

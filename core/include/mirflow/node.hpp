@@ -78,6 +78,12 @@ class Context {
   virtual const std::any& input_any(std::string_view port) const = 0;
   // Sets an output of the current item; emitted under key() when process() returns.
   virtual void output(std::string_view port, std::any value) = 0;
+  // Whether an output port feeds anything, so a node may skip work that only that port needs
+  // (ir.admm's residual map). True when the context cannot tell.
+  virtual bool output_connected(std::string_view port) const {
+    (void)port;
+    return true;
+  }
   // Emits a complete set of outputs under another key (a gathering node emits its parent's key).
   virtual void emit(KeyPtr key, Outputs outputs) = 0;
   // Fans out one child item per label (a source's files, a volume's slices). `make(i)` runs

@@ -100,6 +100,9 @@ struct ViewWalks {
   void scatter(int s, std::int64_t n, const float* value, float* lines, std::int64_t stride) const {
     for (std::int64_t tb = tmin[s]; tb <= tmax[s]; tb += kBlock)
       for (std::int64_t k : group[s]) {
+        // A ray of value 0 adds nothing: a sparse sinogram (the projection of a point, as the
+        // circulant preconditioner's probe makes) then costs only its nonzero rays.
+        if (value[k] == 0.f) continue;
         const detail::Walk& w = walk[std::size_t(k)];
         const double v = double(value[k]), wv = w.w * v;
         steps(
