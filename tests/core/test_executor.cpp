@@ -107,6 +107,30 @@ TEST(Executor, PassThroughChainCopiesNoPixels) {
   EXPECT_EQ(r.nodes.back().allocated_bytes, 100 * 64 * 64 * 4);
 }
 
+// A node learns which of its outputs have edges, so it can skip work nobody reads.
+TEST(Executor, OutputConnectedSaysWhichPortsHaveEdges) {
+  const fs::path dir = mirflow::test::scratch_dir("exec-output-connected");
+  const std::string nodes =
+      "[[node]]\nid = \"src\"\ntype = \"test.source\"\ncount = 3\nnx = 4\nny = 2\n"
+      "[[node]]\nid = \"tee\"\ntype = \"test.tee\"\n"
+      "[[node]]\nid = \"ra\"\ntype = \"test.record\"\npath = \"" + (dir / "a.txt").string() + "\"\n";
+  // b without an edge: `a` is all zeros.
+  mirflow::test::run_string("[graph]\nedges = [\"src.image -> tee.image\", \"tee.a -> ra.image\"]\n" + nodes, dir);
+  auto a = read_record(dir / "a.txt");
+  ASSERT_EQ(a.size(), 3u);
+  for (const auto& [key, sum] : a) EXPECT_EQ(sum, 0.0) << key;
+  // b with an edge: `a` is all ones (8 pixels), and b reaches its sink.
+  fs::remove(dir / "a.txt");
+  mirflow::test::run_string("[graph]\nedges = [\"src.image -> tee.image\", \"tee.a -> ra.image\", \"tee.b -> rb.image\"]\n" +
+                                nodes + "[[node]]\nid = \"rb\"\ntype = \"test.record\"\npath = \"" +
+                                (dir / "b.txt").string() + "\"\n",
+                            dir);
+  a = read_record(dir / "a.txt");
+  ASSERT_EQ(a.size(), 3u);
+  for (const auto& [key, sum] : a) EXPECT_EQ(sum, 8.0) << key;
+  EXPECT_EQ(read_record(dir / "b.txt").size(), 3u);
+}
+
 TEST(Executor, AThrowingNodeStopsTheRunAndNamesNodeAndItem) {
   const fs::path dir = mirflow::test::scratch_dir("throw");
   const std::string graph = R"([graph]

@@ -133,6 +133,27 @@ class Scale final : public Node {
   std::int64_t fail_at_;
 };
 
+// Two outputs; `a` is 1 everywhere when `b` has an edge, else 0, and `b` is made only when it
+// has one (what Context::output_connected is for).
+class Tee final : public Node {
+ public:
+  explicit Tee(const NodeConfig&) {}
+  static NodeSpec spec() {
+    return NodeSpec("test.tee", "a: 1 if b is connected, else 0; b: the input, only when connected")
+        .input("image", kImagePort, "in")
+        .output("a", kImagePort, "1 or 0")
+        .output("b", kImagePort, "the input");
+  }
+  void process(Context& ctx) override {
+    const Image& in = ctx.image("image");
+    const bool b = ctx.output_connected("b");
+    Image a = Image::allocate(DType::F32, in.shape(), in.ndim());
+    for (std::int64_t i = 0; i < a.size(); ++i) a.data<float>()[i] = b ? 1.f : 0.f;
+    ctx.output("a", a);
+    if (b) ctx.output("b", in);
+  }
+};
+
 // Busy work (a fixed number of floating-point operations per item), then forwards.
 class Burn final : public Node {
  public:
@@ -251,6 +272,7 @@ MIRFLOW_PLUGIN("testnodes", registry) {
   registry.add<Delay>();
   registry.add<Combine>();
   registry.add<Scale>();
+  registry.add<Tee>();
   registry.add<Burn>();
   registry.add<Record>();
   registry.add<JsonSource>();
