@@ -240,7 +240,8 @@ void AdmmNode::process(Context& ctx) {
     };
     geometry = g;
     report["operator"] = std::string("projector (") + physics::beam_name(g.beam) + " beam)";
-  } else if (const auto* im = std::any_cast<Image>(&m)) {
+  } else if (std::any_cast<Image>(&m)) {
+    const Image* im = &ctx.image("measurement");  // one value per pixel: colour is refused by name
     if (op_ == Op::Projector) throw InputError("operator \"projector\" needs a sinogram measurement, got an image");
     if (ct_weights_) throw InputError("weights = \"ct_statistical\" needs a sinogram measurement, got an image");
     if (levels_ > 1) throw InputError("multires > 1 needs a sinogram measurement, got an image");

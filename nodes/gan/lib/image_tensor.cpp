@@ -6,6 +6,7 @@ namespace mirflow::gan {
 
 torch::Tensor tensor_view(const Image& img) {
   if (img.device() != Device::CPU) throw std::runtime_error("gan: CUDA images need a CUDA LibTorch; this one is CPU only");
+  if (img.components() != 1) throw std::invalid_argument("gan: one value per pixel needed, got " + img.describe());
   Image src = img;
   if (src.dtype() != DType::F32) src = src.astype(DType::F32);
   if (!src.contiguous()) src = src.clone();

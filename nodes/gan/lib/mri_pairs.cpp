@@ -55,6 +55,7 @@ MriPairs::Volume MriPairs::read(const std::filesystem::path& file) {
   NodeRunner reader(registry_, "io.nifti_read", {{"path", file.string()}});
   const Image img = std::any_cast<Image>(reader.run(file.filename().string()).at("image"));
   if (img.ndim() != 3) throw InputError(file.string() + ": expected a 3-D volume for training");
+  if (img.components() != 1) throw InputError(file.string() + ": expected grey levels for training, got " + img.describe());
   Volume v;
   v.name = file.filename().string();
   v.voxels = to_tensor(img);
