@@ -54,8 +54,9 @@ struct ReadInfo {
   int bit_depth = 0, channels = 0;
 };
 
-// Reads the header and sets the transformations to one gray channel (rule in png_format.hpp).
-bool read_header(PngState* st, ReadInfo* ri) {
+// Reads the header and sets the transformations to one gray channel (rule in png_format.hpp),
+// or, with `colour`, to RGB for colour files.
+bool read_header(PngState* st, ReadInfo* ri, bool colour) {
   if (setjmp(png_jmpbuf(st->png))) return false;
   png_init_io(st->png, st->fp);
   png_set_sig_bytes(st->png, 8);
@@ -64,7 +65,7 @@ bool read_header(PngState* st, ReadInfo* ri) {
   const int depth = png_get_bit_depth(st->png, st->info);
   if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(st->png);
   if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(st->png);
-  if ((color & PNG_COLOR_MASK_COLOR) != 0) {
+  if ((color & PNG_COLOR_MASK_COLOR) != 0 && !colour) {
     // Weights in units of 1/100000 (blue = the rest); explicit so that cHRM cannot change them,
     // and gamma 1/1 so that gAMA cannot move the computation into linear light.
     png_set_gamma(st->png, PNG_GAMMA_LINEAR, PNG_GAMMA_LINEAR);
@@ -122,7 +123,7 @@ bool write_rows(PngState* st, const WriteRows* w) {
 
 }  // namespace
 
-Image read_png(const fs::path& file) {
+Image read_png(const fs::path& file, bool colour) {
   PngState st;
   st.fp = std::fopen(file.c_str(), "rb");
   if (!st.fp) bad(file, std::string("cannot open: ") + std::strerror(errno));
@@ -136,12 +137,13 @@ Image read_png(const fs::path& file) {
   if (!st.info) throw std::runtime_error(file.string() + ": libpng could not start");
 
   ReadInfo ri;
-  if (!read_header(&st, &ri)) bad(file, std::string("bad or truncated PNG header: ") + st.message);
-  if (ri.channels != 1 || (ri.bit_depth != 8 && ri.bit_depth != 16))
-    bad(file, "cannot convert this PNG to one gray channel (" + std::to_string(ri.channels) + " channels, " +
-                  std::to_string(ri.bit_depth) + " bits)");
-  Image img = Image::allocate2d(ri.bit_depth == 16 ? DType::U16 : DType::U8, ri.width, ri.height);
-  const std::size_t row_bytes = static_cast<std::size_t>(ri.width) * (ri.bit_depth / 8);
+  if (!read_header(&st, &ri, colour)) bad(file, std::string("bad or truncated PNG header: ") + st.message);
+  if ((ri.channels != 1 && !(colour && ri.channels == 3)) || (ri.bit_depth != 8 && ri.bit_depth != 16))
+    bad(file, std::string("cannot convert this PNG to ") + (colour ? "gray or RGB" : "one gray channel") + " (" +
+                  std::to_string(ri.channels) + " channels, " + std::to_string(ri.bit_depth) + " bits)");
+  Image img = Image::allocate(ri.bit_depth == 16 ? DType::U16 : DType::U8, {ri.width, ri.height, 1}, 2, Device::CPU,
+                              ri.channels);
+  const std::size_t row_bytes = static_cast<std::size_t>(ri.width) * (ri.bit_depth / 8) * ri.channels;
   std::vector<png_bytep> rows(ri.height);
   for (png_uint_32 y = 0; y < ri.height; ++y) rows[y] = static_cast<png_bytep>(img.raw()) + y * row_bytes;
   if (!read_rows(&st, rows.data())) bad(file, std::string("truncated or corrupt PNG: ") + st.message);

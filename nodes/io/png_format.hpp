@@ -1,5 +1,5 @@
 #pragma once
-// PNG files through libpng: 8- and 16-bit grayscale read and written, RGB written.
+// PNG files through libpng: 8- and 16-bit grayscale and RGB, read and written.
 //
 // Reading converts every other PNG colour type to one gray channel, by this rule:
 //   - gray with 1, 2 or 4 bits is scaled to 8 bits (libpng's expand: 1 -> 255 for 1-bit);
@@ -9,6 +9,8 @@
 //     file always gives the same pixels;
 //   - an alpha channel (or a tRNS transparency) is dropped, not composited.
 // 8-bit files give uint8 images, 16-bit files uint16. Row 0 of the file is y = 0.
+// With `colour`, colour files (RGB, RGBA, palette) keep their colour instead: a 3-component
+// image, palette expanded, alpha dropped; gray files stay gray.
 #include <filesystem>
 #include <utility>
 
@@ -18,7 +20,7 @@ namespace mirflow::io {
 
 // Reads a PNG file into a new 2-D uint8 or uint16 image. Throws InputError naming the file
 // and the reason (not a PNG, truncated, corrupt).
-Image read_png(const std::filesystem::path& file);
+Image read_png(const std::filesystem::path& file, bool colour = false);
 
 // Writes a 2-D uint8 (8-bit) or uint16 (16-bit) CPU image as a grayscale PNG, or as an RGB PNG
 // when it has 3 components (colour DICOM is written this way, as stored). Throws

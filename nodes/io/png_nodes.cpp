@@ -9,16 +9,19 @@ namespace mirflow::io {
 
 NodeSpec PngRead::spec() {
   return NodeSpec("io.png_read", "Reads PNG files as 2-D grayscale images (uint8 or uint16), one item per file.")
-      .output("image", kImagePort, "the image; colour converted to gray (BT.709 weights), alpha dropped")
-      .param(path_param("PNG"));
+      .output("image", kImagePort, "the image; colour converted to gray (BT.709 weights) unless colour = true; alpha dropped")
+      .param(path_param("PNG"))
+      .param(ParamSpec::Bool("colour", false, "keep colour files as 3-component RGB images instead of converting to gray"));
 }
 
 PngRead::PngRead(const NodeConfig& config)
-    : FileReader(config, [](const std::filesystem::path& f) { return read_png(f); }) {}
+    : FileReader(config, [colour = config.params.get_bool("colour")](const std::filesystem::path& f) {
+        return read_png(f, colour);
+      }) {}
 
 NodeSpec PngWrite::spec() {
   return NodeSpec("io.png_write",
-                  "Writes each 2-D image as a grayscale PNG (uint8: 8-bit, uint16: 16-bit, others windowed).")
+                  "Writes each 2-D image as a gray or RGB PNG (uint8: 8-bit, uint16: 16-bit, others windowed).")
       .input("image", kImagePort, "a 2-D image (slice volumes first)")
       .param(path_param("PNG"))
       .param(ParamSpec::Int("bits", 8, "bit depth (8 or 16) for images that are neither uint8 nor uint16").range(8, 16))

@@ -275,3 +275,17 @@ TEST(IoNodes, FailedWriteLeavesNoTargetAndNoTemporary) {
   EXPECT_TRUE(fs::is_directory(dir / "blocked/copy.npy"));
   EXPECT_TRUE(part_files(dir / "blocked").empty());
 }
+
+TEST(IoNodes, PngColourParameterKeepsRgbThroughAGraph) {
+  Scratch dir("nodes-png-colour");
+  Image rgb = Image::allocate(DType::U8, {6, 5, 1}, 2, Device::CPU, 3);
+  for (std::int64_t i = 0; i < rgb.size() * 3; ++i) rgb.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(7 * i + 3);
+  write_png(rgb, dir / "in.png");
+  mirflow::test::run_string(reader_writer("io.png_read", "in.png", "io.png_write", "kept.png"), dir.dir());
+  // Default: gray. With colour = true: the RGB pixels, written back as RGB.
+  EXPECT_EQ(read_png(dir / "kept.png", true).components(), 1);
+  std::string toml = reader_writer("io.png_read", "in.png", "io.png_write", "colour.png");
+  toml.replace(toml.find("path = \"in.png\""), std::string("path = \"in.png\"").size(), "path = \"in.png\"\ncolour = true");
+  mirflow::test::run_string(toml, dir.dir());
+  EXPECT_TRUE(same_pixels(rgb, read_png(dir / "colour.png", true)));
+}

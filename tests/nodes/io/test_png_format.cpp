@@ -171,3 +171,52 @@ print(' '.join(cases))
   }
   EXPECT_EQ(n, 7);
 }
+
+// With colour = true, RGB, RGBA and palette files keep their colour: the pixels Pillow wrote
+// (alpha dropped, palette expanded), 8 and 16 bits; a gray file stays gray.
+TEST(IoPngFormat, ColourReadKeepsWhatPillowWrote) {
+  if (!have_python3()) GTEST_SKIP() << "/usr/bin/python3 is not available";
+  Scratch dir("png-pil-colour");
+  const std::string script = R"PY(
+import sys, zlib, struct, numpy as np
+from PIL import Image
+d = sys.argv[1]
+rng = np.random.default_rng(5)
+h, w = 7, 11
+rgb = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+Image.fromarray(rgb, 'RGB').save(d + '/rgb.png'); rgb.tofile(d + '/rgb.raw')
+rgba = rng.integers(0, 256, (h, w, 4), dtype=np.uint8)
+Image.fromarray(rgba, 'RGBA').save(d + '/rgba.png'); rgba[..., :3].copy().tofile(d + '/rgba.raw')
+pal = np.array([[255, 0, 0], [0, 255, 0], [0, 0, 255], [200, 100, 50]], dtype=np.uint8)
+idx = rng.integers(0, 4, (h, w), dtype=np.uint8)
+p = Image.fromarray(idx, 'P'); p.putpalette(pal.flatten().tolist()); p.save(d + '/pal.png')
+pal[idx].tofile(d + '/pal.raw')
+# 16-bit RGB: Pillow cannot write it, so the file is assembled from its chunks here.
+rgb16 = rng.integers(0, 65536, (h, w, 3), dtype=np.uint16)
+def chunk(t, b): return struct.pack('>I', len(b)) + t + b + struct.pack('>I', zlib.crc32(t + b) & 0xffffffff)
+raw = b''.join(b'\x00' + rgb16[y].astype('>u2').tobytes() for y in range(h))
+png = b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 16, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
+open(d + '/rgb16.png', 'wb').write(png)
+rgb16.astype('<u2').tofile(d + '/rgb16.raw')
+assert np.array_equal(np.asarray(Image.open(d + '/rgb.png')), rgb)
+print('ok')
+)PY";
+  std::string out;
+  IO_RUN_PYTHON(dir.dir(), "make.py", script, shell_quoted(dir.dir()), out);
+  ASSERT_NE(out.find("ok"), std::string::npos) << out;
+  for (const char* name : {"rgb", "rgba", "pal", "rgb16"}) {
+    SCOPED_TRACE(name);
+    const Image im = read_png(dir / (std::string(name) + ".png"), true);
+    EXPECT_EQ(im.components(), 3);
+    EXPECT_EQ(im.dtype(), std::string(name) == "rgb16" ? DType::U16 : DType::U8);
+    const std::string raw = read_file(dir / (std::string(name) + ".raw"));
+    ASSERT_EQ(raw.size(), im.bytes());
+    EXPECT_EQ(std::memcmp(raw.data(), im.raw(), raw.size()), 0);
+    // And what we write from it reads back the same.
+    write_png(im, dir / (std::string(name) + "_again.png"));
+    EXPECT_TRUE(same_pixels(im, read_png(dir / (std::string(name) + "_again.png"), true)));
+  }
+  Image gray = Image::allocate2d(DType::U8, 5, 4);
+  write_png(gray, dir / "gray.png");
+  EXPECT_EQ(read_png(dir / "gray.png", true).components(), 1);
+}
