@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include <mirflow_physics/device_kernels.hpp>
+
 #include "mirflow_ir/circulant.hpp"
 #include "parallel_blocks.hpp"
 
@@ -13,9 +15,11 @@ namespace {
 
 using physics::LinearOperator;
 
-Image alloc(const physics::Space& s) {
+// The solver's buffers live where the data b lives (host, or CUDA memory: then every operator,
+// prior and vector helper runs on the device and nothing leaves it between iterations).
+Image alloc(const physics::Space& s, Device device) {
   if (s.complex) throw std::invalid_argument("admm: complex spaces are not supported yet (" + s.describe() + ")");
-  return s.allocate();
+  return s.allocate(device);
 }
 
 // K x with K = null meaning the identity (splits and quadratic terms share the convention).
@@ -29,23 +33,11 @@ void adjoint_K(const LinearOperator* K, const Image& y, const Image& x) {
 }
 
 void multiply(const Image& W, const Image& y) {
-  if (W.empty()) return;
-  const float* w = W.data<float>();
-  float* p = y.data<float>();
-  detail::parallel_blocks(y.size(), 2 * y.size(), [&](std::int64_t i0, std::int64_t i1) {
-    for (std::int64_t i = i0; i < i1; ++i) p[i] *= w[i];
-  });
+  if (!W.empty()) vec::multiply(W, y);
 }
 
 // Σ W·r² (W empty: 1), in double.
-double weighted_square(const Image& r, const Image& W) {
-  if (W.empty()) return vec::dot(r, r);
-  const float* p = r.data<float>();
-  const float* w = W.data<float>();
-  double s = 0;
-  for (std::int64_t i = 0; i < r.size(); ++i) s += double(w[i]) * double(p[i]) * double(p[i]);
-  return s;
-}
+double weighted_square(const Image& r, const Image& W) { return W.empty() ? vec::dot(r, r) : vec::weighted_dot(W, r, r); }
 
 // The quadratic terms with γ‖x − x_prior‖² appended as one more (identity K).
 std::vector<QuadraticTerm> all_quadratic(const AdmmProblem& P) {
@@ -56,6 +48,25 @@ std::vector<QuadraticTerm> all_quadratic(const AdmmProblem& P) {
 
 void check(const AdmmProblem& P) {
   if (!P.A) throw std::invalid_argument("admm: no forward operator");
+  const Device device = P.b.device();
+  auto same_device = [&](const Image& im, const char* what) {
+    if (!im.empty() && im.device() != device)
+      throw std::invalid_argument(std::string("admm: ") + what + " is in " + device_name(im.device()) +
+                                  " memory but b is in " + device_name(device) + " memory");
+  };
+  same_device(P.W, "W");
+  same_device(P.x_prior, "x_prior");
+  for (const auto& q : P.quadratic) same_device(q.target, "a quadratic target"), same_device(q.W, "a quadratic weight");
+  const auto refuse = [&](const std::string& who) {
+    throw std::invalid_argument("admm: " + who + " has no " + device_name(device) + " version; solve on the host");
+  };
+  if (!P.A->runs_on(device)) refuse("the forward operator " + P.A->name());
+  for (const auto& q : P.quadratic)
+    if (q.K && !q.K->runs_on(device)) refuse("operator " + q.K->name());
+  for (const auto& t : P.terms) {
+    if (t.K && !t.K->runs_on(device)) refuse("operator " + t.K->name());
+    if (t.prior && !t.prior->runs_on(device)) refuse("prior " + t.prior->name());
+  }
   const auto dom = P.A->domain(), ran = P.A->range();
   if (!ran.matches(P.b)) throw std::invalid_argument("admm: b does not match " + P.A->name() + "'s range " + ran.describe());
   if (!P.W.empty() && !ran.matches(P.W)) throw std::invalid_argument("admm: W does not match the range");
@@ -100,21 +111,31 @@ bool normal_diagonal(const LinearOperator* K, const Image& W, const Image& d) {
 
 }  // namespace
 
+AdmmProblem problem_on(const AdmmProblem& P, Device device) {
+  AdmmProblem out = P;
+  out.b = physics::to_device(P.b, device);
+  out.W = physics::to_device(P.W, device);
+  out.x_prior = physics::to_device(P.x_prior, device);
+  for (auto& q : out.quadratic) q.target = physics::to_device(q.target, device), q.W = physics::to_device(q.W, device);
+  return out;
+}
+
 const char* admm_stop_name(AdmmStop s) { return s == AdmmStop::Converged ? "converged" : "max_iterations"; }
 
 double admm_objective(const AdmmProblem& P, const Image& xin) {
   check(P);
-  const Image x = physics::as_contiguous_f32(xin);
-  Image r = alloc(P.A->range());
+  const Image x = physics::to_device(physics::as_contiguous_f32(xin), P.b.device());
+  const Device device = P.b.device();
+  Image r = alloc(P.A->range(), device);
   P.A->apply_into(x, r);
   vec::axpy(-1.0, P.b, r);
   double f = 0.5 * weighted_square(r, P.W);
   const auto Q = all_quadratic(P);
   std::vector<Image> qbuf;
-  for (const auto& q : Q) qbuf.push_back(alloc(q.K ? q.K->range() : P.A->domain()));
+  for (const auto& q : Q) qbuf.push_back(alloc(q.K ? q.K->range() : P.A->domain(), device));
   f += quadratic_value(Q, x, qbuf);
   for (const auto& t : P.terms) {
-    Image kx = alloc(t.K ? t.K->range() : P.A->domain());
+    Image kx = alloc(t.K ? t.K->range() : P.A->domain(), device);
     apply_K(t.K.get(), x, kx);
     f += t.prior->value(kx, t.beta);
   }
@@ -128,11 +149,13 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
   const std::size_t nt = P.terms.size();
   const std::vector<QuadraticTerm> Q = all_quadratic(P);
   const std::size_t nq = Q.size();
+  const Device device = P.b.device();
+  const auto alloc = [device](const physics::Space& s) { return ::mirflow::ir::alloc(s, device); };
   AdmmResult res;
   res.x = alloc(dom);
   if (!o.x0.empty()) {
     if (!dom.matches(o.x0)) throw std::invalid_argument("admm: x0 does not match the domain");
-    vec::assign(physics::as_contiguous_f32(o.x0), res.x);
+    vec::assign(physics::to_device(physics::as_contiguous_f32(o.x0), device), res.x);
   }
   Image& x = res.x;
 
@@ -186,7 +209,8 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
   const double ref_norm = ref.empty() ? 0.0 : vec::norm(ref);
   // ‖x − ref‖/‖ref‖ on the reference's floats (‖x − ref‖ when ref = 0).
   auto reference_error = [&] {
-    const float* a = x.data<float>();
+    const Image xh = physics::to_device(x, Device::CPU);  // a test's aid: one download per iteration
+    const float* a = xh.data<float>();
     const float* q = ref.data<float>();
     double s = 0;
     for (std::int64_t i = 0; i < ref.size(); ++i) s += (double(a[i]) - double(q[i])) * (double(a[i]) - double(q[i]));
@@ -239,18 +263,40 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
   if (o.circulant_preconditioner && !res.closed_form) {
     std::vector<std::vector<double>> symbols;
     // N (data and quadratic terms) ring-averaged: few-view CT leaves near-zeros between spokes.
+    // The symbols are probed (once) and applied by FFTs on the host: device buffers make a round
+    // trip through host memory there, the only transfers of a device solve.
+    Image probe_in, probe_out;
+    if (device != Device::CPU) probe_in = alloc(dom), probe_out = alloc(dom);
+    const auto on_host = [&](const std::function<void(const Image&, const Image&)>& f) {
+      return [&, f](const Image& in, const Image& out) {
+        if (device == Device::CPU) return f(in, out);
+        vec::assign(physics::to_device(in, device), probe_in);
+        f(probe_in, probe_out);
+        vec::assign(physics::to_device(probe_out, Device::CPU), out);
+      };
+    };
     symbols.push_back(circulant_symbol(
-        dom, [&](const Image& in, const Image& out) { apply_N(in, ap, out); }, SymbolShape::Radial));
-    symbols.push_back(circulant_symbol(dom, [&](const Image& in, const Image& out) {
+        dom, on_host([&](const Image& in, const Image& out) { apply_N(in, ap, out); }), SymbolShape::Radial));
+    symbols.push_back(circulant_symbol(dom, on_host([&](const Image& in, const Image& out) {
       vec::fill(out, 0);
       for (std::size_t k = 0; k < nt; ++k) {
         apply_K(P.terms[k].K.get(), in, tmp[k]);
         adjoint_K(P.terms[k].K.get(), tmp[k], xt);
         vec::axpy(1.0, xt, out);
       }
-    }));
+    })));
     circulant = std::make_unique<CirculantPreconditioner>(dom, std::move(symbols));
-    cg.preconditioner = [&](const Image& r, const Image& z) { circulant->apply(r, z); };
+    if (device == Device::CPU) {
+      cg.preconditioner = [&](const Image& r, const Image& z) { circulant->apply(r, z); };
+    } else {
+      Image host_r = dom.allocate(), host_z = dom.allocate();
+      cg.preconditioner = [&, host_r, host_z](const Image& r, const Image& z) {
+        const physics::DeviceKernels& k = physics::require_device_kernels("admm");
+        k.download(host_r.raw(), r.raw(), r.bytes());
+        circulant->apply(host_r, host_z);
+        k.upload(z.raw(), host_z.raw(), z.bytes());
+      };
+    }
   }
   cg.on_step = [&](double alpha) {
     vec::axpy(alpha, ap, ax);
@@ -275,7 +321,8 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
       const float* d0 = D0.data<float>();
       const float* d1 = D1.data<float>();
       float* xp = x.data<float>();
-      detail::parallel_blocks(n_floats, 4 * n_floats, [&](std::int64_t i0, std::int64_t i1) {
+      if (device != Device::CPU) physics::require_device_kernels("admm").divide(xp, r, d0, d1, rho, n_floats);
+      else detail::parallel_blocks(n_floats, 4 * n_floats, [&](std::int64_t i0, std::int64_t i1) {
         for (std::int64_t i = i0; i < i1; ++i) {
           const double d = double(d0[i]) + rho * double(d1[i]);
           xp[i] = d > 0 ? float(double(r[i]) / d) : 0.f;
@@ -341,10 +388,7 @@ AdmmResult admm(const AdmmProblem& P, const AdmmOptions& o) {
       else if (h.dual > o.mu * h.primal) scale = 1.0 / o.tau;
       if (scale != 1.0) {
         rho *= scale;
-        for (auto& uk : u) {
-          float* q = uk.data<float>();
-          for (std::int64_t i = 0; i < uk.size(); ++i) q[i] = float(double(q[i]) / scale);
-        }
+        for (auto& uk : u) vec::scale(uk, 1.0 / scale);
       }
     }
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "mirflow_ir/device_kernels.hpp"
+#include "mirflow_ir/stencils.hpp"
 #include "parallel_blocks.hpp"
 
 namespace mirflow::ir {
@@ -24,12 +26,13 @@ void GradientOperator::apply_into(const Image& xi, const Image& gi) const {
   float* gx = gi.data<float>();
   float* gy = gx + nx * ny;
   const double ix = 1.0 / domain_.spacing[0], iy = 1.0 / domain_.spacing[1];
+  if (gi.device() == Device::CUDA) return require_ir_device_kernels("gradient").gradient(x, gx, nx, ny, ix, iy);
   detail::parallel_blocks(ny, 3 * nx * ny, [&](std::int64_t j0, std::int64_t j1) {
     for (std::int64_t j = j0; j < j1; ++j)
       for (std::int64_t i = 0; i < nx; ++i) {
         const std::int64_t p = j * nx + i;
-        gx[p] = i < nx - 1 ? float((double(x[p + 1]) - double(x[p])) * ix) : 0.f;
-        gy[p] = j < ny - 1 ? float((double(x[p + nx]) - double(x[p])) * iy) : 0.f;
+        gx[p] = float(stencil::dx_at(x, i, p, nx, ix));
+        gy[p] = float(stencil::dy_at(x, j, p, nx, ny, iy));
       }
   });
 }
@@ -40,13 +43,13 @@ void GradientOperator::adjoint_into(const Image& gi, const Image& xi) const {
   const float* gy = gx + nx * ny;
   float* x = xi.data<float>();
   const double ix = 1.0 / domain_.spacing[0], iy = 1.0 / domain_.spacing[1];
+  if (xi.device() == Device::CUDA)
+    return require_ir_device_kernels("gradient").gradient_adjoint(gx, x, nx, ny, ix, iy);
   detail::parallel_blocks(ny, 3 * nx * ny, [&](std::int64_t j0, std::int64_t j1) {
     for (std::int64_t j = j0; j < j1; ++j)
       for (std::int64_t i = 0; i < nx; ++i) {
         const std::int64_t p = j * nx + i;
-        double ax = (i > 0 ? double(gx[p - 1]) : 0.0) - (i < nx - 1 ? double(gx[p]) : 0.0);
-        double ay = (j > 0 ? double(gy[p - nx]) : 0.0) - (j < ny - 1 ? double(gy[p]) : 0.0);
-        x[p] = float(ax * ix + ay * iy);
+        x[p] = float(stencil::dxT_at(gx, i, p, nx, ix) + stencil::dyT_at(gy, j, p, nx, ny, iy));
       }
   });
 }

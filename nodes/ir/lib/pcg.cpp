@@ -8,6 +8,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>
 
+#include <mirflow_physics/device_kernels.hpp>
+
 namespace mirflow::ir {
 
 namespace vec {
@@ -24,9 +26,13 @@ void for_each_block(std::int64_t n, Body body) {
 }
 }  // namespace
 
+using physics::on_device;
+using physics::require_device_kernels;
+
 double dot(const Image& a, const Image& b) {
   const float* p = a.data<float>();
   const float* q = b.data<float>();
+  if (on_device(a)) return require_device_kernels("vec::dot").dot(p, q, a.size());
   auto partial = [p, q](std::int64_t lo, std::int64_t hi) {
     double s = 0;
     for (std::int64_t i = lo; i < hi; ++i) s += double(p[i]) * double(q[i]);
@@ -41,23 +47,60 @@ double dot(const Image& a, const Image& b) {
       [](double x, double y) { return x + y; });
 }
 double norm(const Image& a) { return std::sqrt(dot(a, a)); }
+double weighted_dot(const Image& w, const Image& a, const Image& b) {
+  const float* pw = w.data<float>();
+  const float* p = a.data<float>();
+  const float* q = b.data<float>();
+  if (on_device(a)) return require_device_kernels("vec::weighted_dot").weighted_dot(pw, p, q, a.size());
+  double s = 0;
+  for (std::int64_t i = 0; i < a.size(); ++i) s += double(pw[i]) * double(p[i]) * double(q[i]);
+  return s;
+}
 void axpy(double a, const Image& x, const Image& y) {
   const float* p = x.data<float>();
   float* q = y.data<float>();
+  if (on_device(y)) return require_device_kernels("vec::axpy").axpy(q, p, y.size(), a);
   for_each_block(x.size(), [=](std::int64_t lo, std::int64_t hi) {
     for (std::int64_t i = lo; i < hi; ++i) q[i] = float(double(q[i]) + a * double(p[i]));
   });
 }
-void assign(const Image& x, const Image& y) { std::memcpy(y.data<float>(), x.data<float>(), x.bytes()); }
+void xpay(const Image& x, double a, const Image& y) {
+  const float* p = x.data<float>();
+  float* q = y.data<float>();
+  if (on_device(y)) return require_device_kernels("vec::xpay").xpay(q, p, y.size(), a);
+  for_each_block(x.size(), [=](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t i = lo; i < hi; ++i) q[i] = float(double(p[i]) + a * double(q[i]));
+  });
+}
+void multiply(const Image& w, const Image& y) {
+  const float* p = w.data<float>();
+  float* q = y.data<float>();
+  if (on_device(y)) return require_device_kernels("vec::multiply").multiply(q, p, y.size());
+  for_each_block(y.size(), [=](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t i = lo; i < hi; ++i) q[i] *= p[i];
+  });
+}
+void scale(const Image& y, double s) {
+  float* q = y.data<float>();
+  if (on_device(y)) return require_device_kernels("vec::scale").scale(q, y.size(), s);
+  for_each_block(y.size(), [=](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t i = lo; i < hi; ++i) q[i] = float(double(q[i]) * s);
+  });
+}
+void assign(const Image& x, const Image& y) {
+  if (on_device(y)) return require_device_kernels("vec::assign").copy(y.raw(), x.raw(), x.bytes());
+  std::memcpy(y.data<float>(), x.data<float>(), x.bytes());
+}
 void fill(const Image& y, double v) {
   float* q = y.data<float>();
   const float f = float(v);
+  if (on_device(y)) return require_device_kernels("vec::fill").fill(q, y.size(), f);
   for_each_block(y.size(), [=](std::int64_t lo, std::int64_t hi) {
     for (std::int64_t i = lo; i < hi; ++i) q[i] = f;
   });
 }
 Image like(const Image& x) {
-  Image y = Image::allocate(DType::F32, x.shape(), x.ndim());
+  Image y = Image::allocate(DType::F32, x.shape(), x.ndim(), x.device());
   y.geometry() = x.geometry();
   return y;
 }
@@ -91,11 +134,8 @@ PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& o, P
   vec::axpy(-1.0, q, r);  // r = b − M x
   auto precondition = [&] {
     if (o.preconditioner) return o.preconditioner(r, z);
-    if (!pre) return vec::assign(r, z);
-    const float* d = o.inv_diagonal.data<float>();
-    const float* rr = r.data<float>();
-    float* zz = z.data<float>();
-    for (std::int64_t i = 0; i < r.size(); ++i) zz[i] = rr[i] * d[i];
+    vec::assign(r, z);
+    if (pre) vec::multiply(o.inv_diagonal, z);
   };
   precondition();
   vec::assign(z, p);
@@ -115,9 +155,7 @@ PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& o, P
     const double rz_new = vec::dot(r, z);
     const double beta = rz_new / rz;
     rz = rz_new;
-    float* pp = p.data<float>();
-    const float* zz = z.data<float>();
-    for (std::int64_t i = 0; i < p.size(); ++i) pp[i] = float(double(zz[i]) + beta * double(pp[i]));
+    vec::xpay(z, beta, p);  // p = z + β·p
   }
   res.residual = rn / bn;
   res.converged = rn <= o.rel_tol * bn;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "float_memory.hpp"
 #include "mirflow_ir/regulariser.hpp"
 
 namespace mirflow::ir {
@@ -39,9 +40,9 @@ void check_range(const char* who, const Space& variable, const Space& image, int
 // Zero everything outside planes first … first+count−1 of a variable-shaped image.
 void zero_outside(const Image& v, std::int64_t plane, int first, int count, std::int64_t total) {
   float* p = v.data<float>();
-  std::memset(p, 0, std::size_t(first * plane) * sizeof(float));
+  detail::fill_floats(v.device(), p, first * plane, 0.f);
   const std::int64_t end = (first + count) * plane;
-  std::memset(p + end, 0, std::size_t(total - end) * sizeof(float));
+  detail::fill_floats(v.device(), p + end, total - end, 0.f);
 }
 }  // namespace
 
@@ -53,19 +54,19 @@ PlaneSelector::PlaneSelector(Space variable, Space image, int first, int count)
 }
 
 void PlaneSelector::apply_into(const Image& v, const Image& y) const {
-  std::memcpy(y.data<float>(), v.data<float>() + first_ * image_.size(), std::size_t(range_.size()) * sizeof(float));
+  detail::copy_floats(y.device(), y.data<float>(), v.data<float>() + first_ * image_.size(), range_.size());
 }
 
 void PlaneSelector::adjoint_into(const Image& y, const Image& v) const {
   zero_outside(v, image_.size(), first_, count_, variable_.size());
-  std::memcpy(v.data<float>() + first_ * image_.size(), y.data<float>(), std::size_t(range_.size()) * sizeof(float));
+  detail::copy_floats(v.device(), v.data<float>() + first_ * image_.size(), y.data<float>(), range_.size());
 }
 
 bool PlaneSelector::normal_diagonal(const Image& W, const Image& d) const {
   zero_outside(d, image_.size(), first_, count_, variable_.size());
   float* p = d.data<float>() + first_ * image_.size();
-  if (W.empty()) std::fill(p, p + range_.size(), 1.f);
-  else std::memcpy(p, W.data<float>(), std::size_t(range_.size()) * sizeof(float));
+  if (W.empty()) detail::fill_floats(d.device(), p, range_.size(), 1.f);
+  else detail::copy_floats(d.device(), p, W.data<float>(), range_.size());
   return true;
 }
 

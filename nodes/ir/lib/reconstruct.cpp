@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <mirflow_physics/device_kernels.hpp>
+
 #include "mirflow_ir/planes.hpp"
 #include "mirflow_ir/residual_map.hpp"
 
@@ -293,7 +295,8 @@ ReconstructionResult reconstruct(const ReconstructionSpec& spec) {
     } else {
       o.reference = Image{};
     }
-    AdmmResult r = admm(P, o);
+    AdmmResult r = spec.device == Device::CPU ? admm(P, o) : admm(problem_on(P, spec.device), o);
+    r.x = physics::to_device(r.x, Device::CPU);
     warm = plane_view(r.x, level_image, 0, 1).clone();
     warm_space = level_image;
     if (l > 0) res.coarse.push_back(std::move(r));

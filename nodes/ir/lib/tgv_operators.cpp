@@ -5,31 +5,25 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <mirflow_physics/device_kernels.hpp>
+
+#include "mirflow_ir/device_kernels.hpp"
 #include "mirflow_ir/gradient.hpp"
 #include "mirflow_ir/planes.hpp"
+#include "mirflow_ir/stencils.hpp"
 #include "parallel_blocks.hpp"
 
 namespace mirflow::ir {
 
 using physics::Space;
+using physics::require_device_kernels;
 
 namespace {
-constexpr double kInvSqrt2 = 0.70710678118654752440;
-
-// Forward differences (Neumann) of plane a, and their transposes accumulated into out
-// (out += s·∂ᴴg): the building blocks of E and Eᴴ.
-inline double dx_at(const float* a, std::int64_t i, std::int64_t p, std::int64_t nx, double ix) {
-  return i < nx - 1 ? (double(a[p + 1]) - double(a[p])) * ix : 0.0;
-}
-inline double dy_at(const float* a, std::int64_t j, std::int64_t p, std::int64_t nx, std::int64_t ny, double iy) {
-  return j < ny - 1 ? (double(a[p + nx]) - double(a[p])) * iy : 0.0;
-}
-inline double dxT_at(const float* g, std::int64_t i, std::int64_t p, std::int64_t nx, double ix) {
-  return ((i > 0 ? double(g[p - 1]) : 0.0) - (i < nx - 1 ? double(g[p]) : 0.0)) * ix;
-}
-inline double dyT_at(const float* g, std::int64_t j, std::int64_t p, std::int64_t nx, std::int64_t ny, double iy) {
-  return ((j > 0 ? double(g[p - nx]) : 0.0) - (j < ny - 1 ? double(g[p]) : 0.0)) * iy;
-}
+using stencil::dx_at;
+using stencil::dxT_at;
+using stencil::dy_at;
+using stencil::dyT_at;
+using stencil::kInvSqrt2;
 }  // namespace
 
 SymmetrisedGradient::SymmetrisedGradient(Space image) : image_(image), domain_(image), range_(image) {
@@ -47,6 +41,8 @@ void SymmetrisedGradient::apply_into(const Image& wi, const Image& ei) const {
   float* e1 = ei.data<float>();
   float* e2 = e1 + n;
   float* e3 = e2 + n;
+  if (ei.device() == Device::CUDA)
+    return require_ir_device_kernels(name().c_str()).symmetrised_gradient(w1, e1, nx, ny, ix, iy);
   detail::parallel_blocks(ny, 5 * nx * ny, [&](std::int64_t j0, std::int64_t j1) {
     for (std::int64_t j = j0; j < j1; ++j)
       for (std::int64_t i = 0; i < nx; ++i) {
@@ -66,6 +62,8 @@ void SymmetrisedGradient::adjoint_into(const Image& ei, const Image& wi) const {
   const float* e3 = e2 + n;
   float* w1 = wi.data<float>();
   float* w2 = w1 + n;
+  if (wi.device() == Device::CUDA)
+    return require_ir_device_kernels(name().c_str()).symmetrised_gradient_adjoint(e1, w1, nx, ny, ix, iy);
   detail::parallel_blocks(ny, 5 * nx * ny, [&](std::int64_t j0, std::int64_t j1) {
     for (std::int64_t j = j0; j < j1; ++j)
       for (std::int64_t i = 0; i < nx; ++i) {
@@ -94,6 +92,8 @@ void GradientMinusField::apply_into(const Image& v, const Image& y) const {
   const float* w2 = w1 + n;
   float* y1 = y.data<float>();
   float* y2 = y1 + n;
+  if (y.device() == Device::CUDA)
+    return require_ir_device_kernels(name().c_str()).gradient_minus_field(x, w1, y1, nx, ny, ix, iy);
   detail::parallel_blocks(ny, 5 * nx * ny, [&](std::int64_t j0, std::int64_t j1) {
     for (std::int64_t j = j0; j < j1; ++j)
       for (std::int64_t i = 0; i < nx; ++i) {
@@ -107,12 +107,16 @@ void GradientMinusField::apply_into(const Image& v, const Image& y) const {
 void GradientMinusField::adjoint_into(const Image& y, const Image& v) const {
   const std::int64_t nx = image_.nx, ny = image_.ny, n = nx * ny;
   const double ix = 1.0 / image_.spacing[0], iy = 1.0 / image_.spacing[1];
-  std::memset(v.data<float>(), 0, std::size_t(variable_.size()) * sizeof(float));
   const float* y1 = y.data<float>();
   const float* y2 = y1 + n;
   float* x = v.data<float>() + x_plane_ * n;
   float* w1 = v.data<float>() + w_plane_ * n;
   float* w2 = w1 + n;
+  if (v.device() == Device::CUDA) {
+    require_device_kernels(name().c_str()).fill(v.data<float>(), variable_.size(), 0.f);
+    return require_ir_device_kernels(name().c_str()).gradient_minus_field_adjoint(y1, x, w1, nx, ny, ix, iy);
+  }
+  std::memset(v.data<float>(), 0, std::size_t(variable_.size()) * sizeof(float));
   detail::parallel_blocks(ny, 5 * nx * ny, [&](std::int64_t j0, std::int64_t j1) {
     for (std::int64_t j = j0; j < j1; ++j)
       for (std::int64_t i = 0; i < nx; ++i) {

@@ -6,6 +6,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include <mirflow_physics/device_kernels.hpp>
+
+#include "mirflow_ir/device_kernels.hpp"
+
 namespace mirflow::ir {
 
 using physics::Space;
@@ -95,10 +99,18 @@ void Daubechies4Wavelet::inverse_inplace(float* c) const {
   }
 }
 
+namespace {
+WaveletArgs device_args(const Space& image, const Space& range, std::array<std::int64_t, 2> shift, int levels) {
+  return {image.nx, image.ny, range.nx, range.ny, shift[0], shift[1], levels, kH, kG};
+}
+}  // namespace
+
 void Daubechies4Wavelet::apply_into(const Image& xi, const Image& ci) const {
   const std::int64_t nx = image_.nx, ny = image_.ny, nxp = range_.nx, nyp = range_.ny;
   const float* x = xi.data<float>();
   float* c = ci.data<float>();
+  if (ci.device() == Device::CUDA)
+    return require_ir_device_kernels("daubechies4").wavelet_forward(x, c, device_args(image_, range_, shift_, levels_));
   std::memset(c, 0, std::size_t(nxp * nyp) * sizeof(float));
   for (std::int64_t j = 0; j < ny; ++j) {
     float* row = c + ((j + shift_[1]) % nyp) * nxp;
@@ -109,6 +121,9 @@ void Daubechies4Wavelet::apply_into(const Image& xi, const Image& ci) const {
 
 void Daubechies4Wavelet::adjoint_into(const Image& ci, const Image& xi) const {
   const std::int64_t nx = image_.nx, ny = image_.ny, nxp = range_.nx, nyp = range_.ny;
+  if (xi.device() == Device::CUDA)
+    return require_ir_device_kernels("daubechies4")
+        .wavelet_adjoint(ci.data<float>(), xi.data<float>(), device_args(image_, range_, shift_, levels_));
   float* g = grid_scratch(nxp * nyp);
   std::memcpy(g, ci.data<float>(), std::size_t(nxp * nyp) * sizeof(float));
   inverse_inplace(g);
@@ -122,6 +137,10 @@ void Daubechies4Wavelet::adjoint_into(const Image& ci, const Image& xi) const {
 bool Daubechies4Wavelet::normal_diagonal(const Image& W, const Image& d) const {
   if (!W.empty()) return false;  // KᴴWK is diagonal only for uniform weights
   float* p = d.data<float>();
+  if (d.device() == Device::CUDA) {
+    physics::require_device_kernels("daubechies4").fill(p, image_.size(), 1.f);
+    return true;
+  }
   std::fill(p, p + image_.size(), 1.f);
   return true;
 }

@@ -1,10 +1,13 @@
 #pragma once
 // Joseph's method: the (pixel, weight) pairs of a ray's line integral. Private to the library.
 // The forward projector gathers over them and the adjoint scatters over the very same pairs
-// (same setup, same arithmetic), which is what makes the adjoint exact.
+// (same setup, same arithmetic), which is what makes the adjoint exact. The CUDA projector of
+// gpu/ walks its rays with these same functions (MIRFLOW_HOST_DEVICE), one thread per ray.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+
+#include <mirflow/host_device.hpp>
 
 #include "mirflow_physics/projector.hpp"
 
@@ -14,6 +17,7 @@ struct Grid {
   std::int64_t nx, ny;
   double dx, dy;  // pixel size (mm)
   double x0, y0;  // position of pixel (0, 0) (mm)
+  Grid() = default;
   explicit Grid(const Space& s) : nx(s.nx), ny(s.ny), dx(s.spacing[0]), dy(s.spacing[1]), x0(s.origin[0]), y0(s.origin[1]) {}
 };
 
@@ -29,7 +33,7 @@ struct Walk {
   std::int64_t t0, t1;
 };
 
-inline Walk joseph_setup(const Grid& g, const Ray& r) {
+MIRFLOW_HOST_DEVICE inline Walk joseph_setup(const Grid& g, const Ray& r) {
   const double ax = std::abs(r.ux), ay = std::abs(r.uy);
   Walk k;
   k.rows = g.dy * ax <= g.dx * ay;
@@ -60,7 +64,7 @@ inline Walk joseph_setup(const Grid& g, const Ray& r) {
 
 // Step t of a walk over a line of `n` pixels `line[0 … n−1]` (the row, or the column of the
 // transposed image): calls f(i, weight) for the one or two pixels it touches.
-template <class F> inline void joseph_step(const Walk& k, std::int64_t t, std::int64_t n, F&& f) {
+template <class F> MIRFLOW_HOST_DEVICE inline void joseph_step(const Walk& k, std::int64_t t, std::int64_t n, F&& f) {
   const double c = k.a + k.b * double(t);
   if (!(c > -1.0 && c < double(n))) return;
   // floor(c) for c > −1 without a libm call (baseline x86-64 has no roundsd).
@@ -107,7 +111,7 @@ inline void joseph_interior_step(const Walk& k, std::int64_t t, std::int64_t& i,
 }
 
 // Calls f(index, weight) with index = j·nx + i into the image, for every pixel the ray touches.
-template <class F> inline void joseph_walk(const Grid& g, const Ray& r, F&& f) {
+template <class F> MIRFLOW_HOST_DEVICE inline void joseph_walk(const Grid& g, const Ray& r, F&& f) {
   const Walk k = joseph_setup(g, r);
   const std::int64_t n = k.rows ? g.nx : g.ny;
   for (std::int64_t t = k.t0; t <= k.t1; ++t)

@@ -5,11 +5,12 @@
 #include <stdexcept>
 
 #include "mirflow_physics/complex_image.hpp"
+#include "mirflow_physics/device_kernels.hpp"
 
 namespace mirflow::physics {
 
-Image Space::allocate() const {
-  Image im = Image::allocate2d(DType::F32, complex ? 2 * nx : nx, ny);
+Image Space::allocate(Device device) const {
+  Image im = Image::allocate(DType::F32, {complex ? 2 * nx : nx, ny, 1}, 2, device);
   im.geometry().spacing = {spacing[0], spacing[1], 1.0};
   im.geometry().origin = {origin[0], origin[1], 0.0};
   if (complex) im.metadata()[kComplexKey] = kComplexInterleaved;
@@ -33,8 +34,9 @@ Space centred_space(std::int64_t nx, std::int64_t ny, double dx, double dy, bool
 }
 
 Image as_contiguous_f32(const Image& im) {
-  if (im.device() != Device::CPU) throw std::invalid_argument("operators run on CPU images; got " + im.describe());
   if (im.dtype() == DType::F32 && im.contiguous()) return im;
+  if (im.device() != Device::CPU)
+    throw std::invalid_argument("operators take contiguous float32 device images; got " + im.describe());
   return im.astype(DType::F32);
 }
 
@@ -52,7 +54,7 @@ void check(const LinearOperator& op, const Image& im, const Space& s, const char
 Image LinearOperator::apply(const Image& x) const {
   const Space d = domain();
   check(*this, x, d, "input of apply()");
-  Image y = range().allocate();
+  Image y = range().allocate(x.device());
   apply_into(as_contiguous_f32(x), y);
   return y;
 }
@@ -60,16 +62,23 @@ Image LinearOperator::apply(const Image& x) const {
 Image LinearOperator::adjoint(const Image& y) const {
   const Space r = range();
   check(*this, y, r, "input of adjoint()");
-  Image x = domain().allocate();
+  Image x = domain().allocate(y.device());
   adjoint_into(as_contiguous_f32(y), x);
   return x;
 }
 
 void IdentityOperator::apply_into(const Image& x, const Image& y) const {
+  if (on_device(y)) return require_device_kernels("identity").copy(y.raw(), x.raw(), std::size_t(space_.floats()) * sizeof(float));
   std::memcpy(y.data<float>(), x.data<float>(), static_cast<std::size_t>(space_.floats()) * sizeof(float));
 }
 
 bool IdentityOperator::normal_diagonal(const Image& W, const Image& diagonal) const {
+  if (on_device(diagonal)) {
+    const DeviceKernels& k = require_device_kernels("identity");
+    if (W.empty()) k.fill(diagonal.data<float>(), space_.floats(), 1.f);
+    else k.copy(diagonal.raw(), W.raw(), std::size_t(space_.floats()) * sizeof(float));
+    return true;
+  }
   float* d = diagonal.data<float>();
   if (W.empty()) std::fill(d, d + space_.floats(), 1.f);
   else std::memcpy(d, W.data<float>(), static_cast<std::size_t>(space_.floats()) * sizeof(float));
@@ -79,6 +88,8 @@ bool IdentityOperator::normal_diagonal(const Image& W, const Image& diagonal) co
 double dot(const Image& a, const Image& b) {
   if (a.shape() != b.shape()) throw std::invalid_argument("dot: shapes differ (" + a.describe() + " vs " + b.describe() + ")");
   Image fa = as_contiguous_f32(a), fb = as_contiguous_f32(b);
+  if (on_device(fa) != on_device(fb)) throw std::invalid_argument("dot: one image is on the device, one on the host");
+  if (on_device(fa)) return require_device_kernels("dot").dot(fa.data<float>(), fb.data<float>(), fa.size() * fa.components());
   const float* p = fa.data<float>();
   const float* q = fb.data<float>();
   double s = 0;

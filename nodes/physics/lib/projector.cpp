@@ -7,6 +7,7 @@
 #include <tbb/parallel_for.h>
 
 #include "joseph.hpp"
+#include "mirflow_physics/device_kernels.hpp"
 #include "mirflow_physics/fan_beam.hpp"
 #include "mirflow_physics/parallel_beam.hpp"
 
@@ -122,7 +123,37 @@ struct ViewWalks {
 
 RayProjector::RayProjector(ProjectionGeometry geometry) : g_(std::move(geometry)) { g_.validate(); }
 
+namespace {
+JosephGridArgs grid_args(const Space& s) {
+  const detail::Grid g(s);
+  return {g.nx, g.ny, g.dx, g.dy, g.x0, g.y0};
+}
+}  // namespace
+
+const double* RayProjector::device_rays() const {
+  std::lock_guard<std::mutex> lock(device_rays_mutex_);
+  if (device_rays_.empty()) {
+    const std::int64_t nv = g_.views(), nb = g_.bins;
+    std::vector<double> host(static_cast<std::size_t>(4 * nv * nb));
+    for (std::int64_t v = 0; v < nv; ++v)
+      for (std::int64_t k = 0; k < nb; ++k) {
+        const Ray r = ray(v, k);
+        double* q = host.data() + 4 * (v * nb + k);
+        q[0] = r.px, q[1] = r.py, q[2] = r.ux, q[3] = r.uy;
+      }
+    Image table = Image::allocate(DType::F64, {4, nv * nb, 1}, 2, Device::CUDA);
+    require_device_kernels(name().c_str()).upload(table.raw(), host.data(), host.size() * sizeof(double));
+    device_rays_ = table;
+  }
+  return device_rays_.data<double>();
+}
+
 void RayProjector::apply_into(const Image& image, const Image& sinogram) const {
+  if (on_device(sinogram)) {
+    const DeviceKernels& k = require_device_kernels(name().c_str());
+    k.joseph_forward(device_rays(), g_.views() * g_.bins, grid_args(domain()), image.data<float>(), sinogram.data<float>());
+    return;
+  }
   const detail::Grid grid(domain());
   const std::int64_t nx = grid.nx, ny = grid.ny, nb = g_.bins;
   const float* x = image.data<float>();
@@ -142,6 +173,11 @@ void RayProjector::apply_into(const Image& image, const Image& sinogram) const {
 }
 
 void RayProjector::adjoint_into(const Image& sinogram, const Image& image) const {
+  if (on_device(image)) {
+    const DeviceKernels& k = require_device_kernels(name().c_str());
+    k.joseph_adjoint(device_rays(), g_.views() * g_.bins, grid_args(domain()), sinogram.data<float>(), image.data<float>());
+    return;
+  }
   const detail::Grid grid(domain());
   const std::int64_t nx = grid.nx, ny = grid.ny, nb = g_.bins, nv = g_.views(), npix = nx * ny;
   const float* y = sinogram.data<float>();

@@ -92,7 +92,14 @@ struct AdmmResult {
   std::vector<AdmmIteration> history;
 };
 
+// Runs where problem.b lives: with b in CUDA memory (and W, x_prior and the quadratic terms'
+// images there too, see problem_on) every buffer is allocated on the device and stays there;
+// the result's x is on the device. Needs the gpu plugin's kernels (physics/ir DeviceKernels).
 AdmmResult admm(const AdmmProblem& problem, const AdmmOptions& options = {});
+
+// The same problem with its images (b, W, x_prior, the quadratic terms' targets and weights)
+// copied to `device`; operators and priors are shared (they follow their inputs' memory).
+AdmmProblem problem_on(const AdmmProblem& problem, Device device);
 
 // ½‖Ax − b‖²_W + Σ_q (w_q/2)‖K_q x − t_q‖²_{W_q} + Σ β_k R_k(K_k x) + (γ/2)‖x − x_prior‖².
 double admm_objective(const AdmmProblem& problem, const Image& x);

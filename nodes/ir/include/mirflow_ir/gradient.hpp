@@ -23,6 +23,7 @@ class GradientOperator final : public physics::LinearOperator {
   physics::Space range() const override { return range_; }
   void apply_into(const Image& x, const Image& g) const override;
   void adjoint_into(const Image& g, const Image& x) const override;
+  bool runs_on(Device) const override { return true; }
 
  private:
   physics::Space domain_, range_;

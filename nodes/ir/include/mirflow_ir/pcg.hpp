@@ -43,13 +43,19 @@ PcgResult pcg(const ApplyFn& M, const Image& b, Image& x, const PcgOptions& opti
 
 // Small helpers on contiguous float32 images (double accumulation where it matters; large
 // images run in parallel with a deterministic reduction, so results do not vary run to run).
+// Images in CUDA memory run on the device (physics::DeviceKernels); all arguments of one call
+// share a device.
 namespace vec {
 double dot(const Image& a, const Image& b);
 double norm(const Image& a);
+double weighted_dot(const Image& w, const Image& a, const Image& b);  // Σ w·a·b
 void axpy(double a, const Image& x, const Image& y);          // y += a·x
+void xpay(const Image& x, double a, const Image& y);          // y = x + a·y
+void multiply(const Image& w, const Image& y);                // y *= w
+void scale(const Image& y, double s);                         // y *= s
 void assign(const Image& x, const Image& y);                  // y = x
 void fill(const Image& y, double v);                          // y = v
-Image like(const Image& x);                                   // zeroed, same shape and geometry
+Image like(const Image& x);                                   // zeroed, same shape, geometry and device
 }  // namespace vec
 
 }  // namespace mirflow::ir

@@ -25,6 +25,7 @@ class PlaneSelector final : public physics::LinearOperator {
   void apply_into(const Image& v, const Image& y) const override;
   void adjoint_into(const Image& y, const Image& v) const override;
   bool normal_diagonal(const Image& W, const Image& diagonal) const override;
+  bool runs_on(Device) const override { return true; }
 
  private:
   physics::Space variable_, image_, range_;
@@ -43,6 +44,7 @@ class OnPlanes final : public physics::LinearOperator {
   void apply_into(const Image& v, const Image& y) const override;
   void adjoint_into(const Image& y, const Image& v) const override;
   bool normal_diagonal(const Image& W, const Image& diagonal) const override;
+  bool runs_on(Device d) const override { return K_->runs_on(d); }
 
  private:
   std::shared_ptr<const physics::LinearOperator> K_;

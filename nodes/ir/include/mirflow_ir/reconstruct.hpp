@@ -49,6 +49,10 @@ struct ReconstructionSpec {
   bool residual_map = false;   // also compute data_residual_map on the result
   Image reference;             // optional truth (A's domain, data units): error history, finest level
   std::int64_t memory_limit_bytes = 0;  // 0: the memory available now (available_memory_bytes)
+  // Where the ADMM iterations run: the problem is built on the host and copied to a CUDA device
+  // once per level; the result comes back to the host. Needs the gpu plugin on a machine with a
+  // device.
+  Device device = Device::CPU;
 };
 
 struct ReconstructionResult {

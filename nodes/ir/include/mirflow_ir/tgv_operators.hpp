@@ -22,6 +22,7 @@ class SymmetrisedGradient final : public physics::LinearOperator {
   physics::Space range() const override { return range_; }
   void apply_into(const Image& w, const Image& e) const override;
   void adjoint_into(const Image& e, const Image& w) const override;
+  bool runs_on(Device) const override { return true; }
 
  private:
   physics::Space image_, domain_, range_;
@@ -37,6 +38,7 @@ class GradientMinusField final : public physics::LinearOperator {
   physics::Space range() const override { return range_; }
   void apply_into(const Image& v, const Image& y) const override;
   void adjoint_into(const Image& y, const Image& v) const override;
+  bool runs_on(Device) const override { return true; }
 
  private:
   physics::Space variable_, image_, range_;

@@ -34,6 +34,7 @@ class Daubechies4Wavelet final : public physics::LinearOperator {
   void apply_into(const Image& x, const Image& c) const override;
   void adjoint_into(const Image& c, const Image& x) const override;
   bool normal_diagonal(const Image& W, const Image& diagonal) const override;  // 1 when W is empty
+  bool runs_on(Device) const override { return true; }
 
   int levels() const { return levels_; }
   // Per-coefficient weights (range-shaped): 0 on the coarse band (never thresholded); on a

@@ -24,8 +24,9 @@ struct Space {
 
   std::int64_t size() const { return nx * ny; }                  // pixels (complex: complex pixels)
   std::int64_t floats() const { return size() * (complex ? 2 : 1); }
-  // A zeroed float32 image of this space, geometry (and the complex tag) set.
-  Image allocate() const;
+  // A zeroed float32 image of this space, geometry (and the complex tag) set, in the memory of
+  // `device` (CUDA needs the gpu plugin's allocator).
+  Image allocate(Device device = Device::CPU) const;
   // True when `im` is a 2-D image with this space's shape (2·nx floats per row when complex).
   bool matches(const Image& im) const;
   std::string describe() const;  // "255×256 float32", "128×96 complex64"
@@ -43,7 +44,9 @@ class LinearOperator {
   virtual Space domain() const = 0;
   virtual Space range() const = 0;
 
-  // y = A x. `x` matches domain(), `y` matches range(); both contiguous float32 CPU images.
+  // y = A x. `x` matches domain(), `y` matches range(); both contiguous float32 images on one
+  // device. The built-in operators also run on CUDA images (device_kernels.hpp); one that does
+  // not throws std::runtime_error naming itself.
   // `y` is overwritten (its pixels, not its geometry). Thread-safe: may run concurrently.
   virtual void apply_into(const Image& x, const Image& y) const = 0;
   // x = Aᴴ y, the exact adjoint of apply_into (the transpose of the same discrete matrix).
@@ -63,6 +66,11 @@ class LinearOperator {
     (void)W, (void)diagonal;
     return false;
   }
+
+  // Whether apply_into/adjoint_into take images in `device`'s memory. The default is the host
+  // only: an operator written without CUDA in mind is never handed device pointers (solvers
+  // check this before they start).
+  virtual bool runs_on(Device device) const { return device == Device::CPU; }
 };
 
 // x ↦ x on a space.
@@ -75,15 +83,17 @@ class IdentityOperator final : public LinearOperator {
   void apply_into(const Image& x, const Image& y) const override;
   void adjoint_into(const Image& y, const Image& x) const override { apply_into(y, x); }
   bool normal_diagonal(const Image& W, const Image& diagonal) const override;  // W itself
+  bool runs_on(Device) const override { return true; }
 
  private:
   Space space_;
 };
 
-// A contiguous float32 CPU image with the pixels of `im` (no copy when it already is one).
+// A contiguous float32 image with the pixels of `im` (no copy when it already is one). A CUDA
+// image must already be contiguous float32 (it is returned as is).
 Image as_contiguous_f32(const Image& im);
 
-// Σ a·b over all floats, accumulated in double (for adjoint checks and solvers).
+// Σ a·b over all floats, accumulated in double (for adjoint checks and solvers); CPU or CUDA.
 double dot(const Image& a, const Image& b);
 
 }  // namespace mirflow::physics

@@ -15,9 +15,14 @@
 // fixed order, so results do not depend on the number of threads. Within a view all rays step
 // together, row by row (column-driven rays read a transposed copy), to stay in cache.
 //
+// CUDA images (device_kernels.hpp) run on the device: one thread per ray walks the same Joseph
+// steps; the adjoint scatters with atomic additions, so its float sums vary in their last bits
+// from run to run (the CPU's do not).
+//
 // The pixel size is the geometry's (image_space()); the input image's own spacing is not read.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "mirflow_physics/operator.hpp"
 #include "mirflow_physics/projection_geometry.hpp"
@@ -38,12 +43,19 @@ class RayProjector : public LinearOperator {
   Space range() const override { return g_.sinogram_space(); }
   void apply_into(const Image& image, const Image& sinogram) const override;
   void adjoint_into(const Image& sinogram, const Image& image) const override;
+  bool runs_on(Device) const override { return true; }
 
   // The ray of `bin` in `view`.
   virtual Ray ray(std::int64_t view, std::int64_t bin) const = 0;
 
  protected:
   ProjectionGeometry g_;
+
+ private:
+  // Every ray (px, py, ux, uy; view-major) in device memory, made on the first CUDA call.
+  const double* device_rays() const;
+  mutable std::mutex device_rays_mutex_;
+  mutable Image device_rays_;
 };
 
 // The projector for g.beam (ParallelBeamProjector or FanBeamProjector).
