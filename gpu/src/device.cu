@@ -39,4 +39,6 @@ void copy(void* dst, const void* src, std::size_t bytes, int kind) {
   check(cudaMemcpy(dst, src, bytes, k), "cudaMemcpy");
 }
 
+void synchronize() { check(cudaDeviceSynchronize(), "cudaDeviceSynchronize"); }
+
 }  // namespace mirflow::gpu

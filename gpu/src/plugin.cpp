@@ -1,5 +1,6 @@
-// Wires the GPU runtime into the engine: a CUDA allocator for images (when a device is
-// present) and nodes that move images between host and device, counting the copies.
+// Wires the GPU runtime into the engine: on a machine with a device, the CUDA image allocator
+// and the kernels the operators, priors and solver call for device images (install()); and
+// nodes that move images between host and device, counting the copies.
 #include <mirflow/error.hpp>
 #include <mirflow/memory_stats.hpp>
 #include <mirflow/plugin.hpp>
@@ -53,12 +54,7 @@ class Download final : public Node {
 }  // namespace
 
 MIRFLOW_PLUGIN("gpu", registry) {
-  if (gpu::device_count() > 0) {
-    DeviceAllocator a;
-    a.allocate = [](std::size_t n) { return gpu::device_alloc(n); };
-    a.free = [](void* p) { gpu::device_free(p); };
-    set_device_allocator(Device::CUDA, a);
-  }
+  gpu::install();
   registry.add<Upload>();
   registry.add<Download>();
 }
