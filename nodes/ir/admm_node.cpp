@@ -12,10 +12,12 @@
 #include "mirflow_ir/ct_weights.hpp"
 #include "mirflow_ir/reconstruct.hpp"
 #include "mirflow_ir/residual_map.hpp"
+#include "mirflow_physics/device_kernels.hpp"
 #include "mirflow_physics/gaussian_blur.hpp"
 #include "mirflow_physics/projector.hpp"
 #include "mirflow_physics/sinogram.hpp"
 #include "mirflow_physics/units.hpp"
+
 #include "nodes.hpp"
 #include "rician_noise.hpp"
 
@@ -122,6 +124,12 @@ AdmmNode::AdmmNode(const NodeConfig& c)
       scale_(choice<Scale>(c.params.get_string("scale"),
                            {{"percentile", Scale::Percentile}, {"sigma", Scale::Sigma}, {"none", Scale::None}})),
       levels_(int(c.params.get_int("multires"))) {
+  if (c.params.get_string("device") == "cuda") {
+    if (!physics::device_kernels())
+      throw InputError("parameter 'device' is \"cuda\" but no CUDA device is available (the gpu plugin installs its "
+                       "kernels only on a machine with a device)");
+    device_ = Device::CUDA;
+  }
   if (c.params.has("nx")) nx_ = c.params.get_int("nx");
   if (c.params.has("ny")) ny_ = c.params.get_int("ny");
   if (c.params.has("pixel_size")) pixel_size_ = c.params.get_float("pixel_size");
@@ -197,6 +205,9 @@ NodeSpec AdmmNode::spec() {
                                "image centre, or none; auto: circulant for sinograms, none for images (ignored with "
                                "TGV)"))
       .param(ParamSpec::Bool("nonnegative", false, "constrain x ≥ 0 (an extra split)"))
+      .param(ParamSpec::Choice("device", {"cpu", "cuda"}, "cpu",
+                               "where the ADMM iterations run: the host, or a CUDA device (buffers stay on the device; "
+                               "needs the gpu plugin and a device)"))
       .param(ParamSpec::Choice("weights", {"none", "ct_statistical"}, "none",
                                "W: none, or CT statistical weights I0·e^{−b} normalised to mean 1 (needs I0)"))
       .param(ParamSpec::Float("i0", 0.0, "incident photons per bin for ct_statistical (default: the sinogram geometry's i0)")
@@ -321,6 +332,7 @@ void AdmmNode::process(Context& ctx) {
   for (const auto& p : priors_) spec.priors.push_back({p.regulariser, p.beta});
   spec.multires_levels = levels_;
   spec.admm = options_;
+  spec.device = device_;
   // Defaults measured on generated heads (docs/ir-node.md, "ρ for CT"): for a projector a small
   // fixed ρ reaches in 100 iterations what ρ = 1 with balancing does not reach in 600.
   spec.admm.rho = rho_.value_or(geometry ? 1e-3 : 1.0);

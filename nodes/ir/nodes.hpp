@@ -53,6 +53,7 @@ class AdmmNode final : public Node {
   Rician rician_;
   Scale scale_;
   int levels_;
+  Device device_ = Device::CPU;  // where the iterations run
   AdmmOptions options_;
   std::vector<PriorEntry> priors_;
 };

@@ -13,6 +13,7 @@
 #include <mirflow/error.hpp>
 #include <mirflow/registry.hpp>
 
+#include "mirflow_physics/device_kernels.hpp"
 #include "mirflow_physics/fbp.hpp"
 #include "mirflow_physics/phantom.hpp"
 #include "mirflow_physics/projector.hpp"
@@ -255,6 +256,17 @@ TEST(IrAdmmNode, InputsThatDoNotFitAreNamedBeforeSolving) {
   // Statistical weights without I0 (physics.project records none).
   m = run_message(kSmallCt, {"recon.weights=ct_statistical"});
   EXPECT_NE(m.find("needs I0"), std::string::npos) << m;
+}
+
+TEST(IrAdmmNode, CudaDeviceWithoutOneIsNamed) {
+  const std::string m = run_message(kSmallCt, {"recon.device=cuda"});
+  if (physics::device_kernels()) {  // the gpu plugin found a device: the same graph runs there
+    EXPECT_EQ(m, "");
+    return;
+  }
+  EXPECT_NE(m.find("node 'recon' (ir.admm)"), std::string::npos) << m;
+  EXPECT_NE(m.find("'device'"), std::string::npos) << m;
+  EXPECT_NE(m.find("no CUDA device"), std::string::npos) << m;
 }
 
 // The node driven directly (a recording Context instead of the engine), to read its 'report' and
