@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# On the GPU machine, in one `run` that carries .deps (made here by scripts/gpu_deps.sh):
+#   bash scripts/gpu_check.sh
+# unpacks the Debian packages, configures MIRFLOW_GPU_CHECK_ONLY with nvcc, builds the GPU runtime,
+# the parity tests and bench_gpu, runs both, and leaves every log in $OUT (default /tmp/gpu-out).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/gpu-out}
+mkdir -p "$OUT" /tmp/deps
+for f in .deps/*.deb; do dpkg -x "$f" /tmp/deps; done
+export PATH=/tmp/deps/usr/bin:/usr/local/cuda/bin:$PATH
+export LD_LIBRARY_PATH=/tmp/deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+export PKG_CONFIG_PATH=/tmp/deps/usr/lib/x86_64-linux-gnu/pkgconfig:/tmp/deps/usr/share/pkgconfig
+nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
+{
+  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DMIRFLOW_GPU_CHECK_ONLY=ON \
+    -DCMAKE_PREFIX_PATH=/tmp/deps/usr -DCMAKE_CUDA_ARCHITECTURES=90 &&
+    cmake --build build-gpu --parallel "$(nproc)" --target test_gpu_parity bench_gpu
+} > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
+./build-gpu/tests/test_gpu_parity > "$OUT/parity.txt" 2>&1
+rc=$?
+tail -60 "$OUT/parity.txt"
+./build-gpu/bin/bench_gpu --benchmark_format=json --benchmark_out="$OUT/bench_gpu.json" \
+  --benchmark_out_format=json > "$OUT/bench_gpu.txt" 2>&1
+tail -20 "$OUT/bench_gpu.txt"
+exit $rc
