@@ -15,12 +15,14 @@ nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
 {
   cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DMIRFLOW_GPU_CHECK_ONLY=ON \
     -DCMAKE_PREFIX_PATH=/tmp/deps/usr -DCMAKE_CUDA_ARCHITECTURES=90 &&
-    cmake --build build-gpu --parallel "$(nproc)" --target test_gpu_parity bench_gpu
+    cmake --build build-gpu --parallel "$(nproc)" --target test_gpu_parity test_gpu_wavelet_passes bench_gpu
 } > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
-./build-gpu/tests/test_gpu_parity > "$OUT/parity.txt" 2>&1
+./build-gpu/tests/test_gpu_wavelet_passes > "$OUT/wavelet_passes.txt" 2>&1
 rc=$?
+./build-gpu/tests/test_gpu_parity > "$OUT/parity.txt" 2>&1
+rc=$((rc | $?))
 tail -60 "$OUT/parity.txt"
-./build-gpu/bin/bench_gpu --benchmark_format=json --benchmark_out="$OUT/bench_gpu.json" \
+./build-gpu/bin/bench_gpu --benchmark_out="$OUT/bench_gpu.json" \
   --benchmark_out_format=json > "$OUT/bench_gpu.txt" 2>&1
 tail -20 "$OUT/bench_gpu.txt"
 exit $rc

@@ -8,23 +8,35 @@ namespace mirflow::gpu {
 namespace {
 using namespace kernels;
 
-const physics::DeviceKernels kPhysics{upload,   download, copy, fill,         axpy,   xpay,           scale,
-                                      multiply, dot,      weighted_dot,       divide, joseph_forward, joseph_adjoint};
+// Designated initialisers: a field order that changes in the headers cannot shift an entry.
+const physics::DeviceKernels kPhysics{.upload = upload,
+                                      .download = download,
+                                      .copy = copy,
+                                      .fill = fill,
+                                      .axpy = axpy,
+                                      .xpay = xpay,
+                                      .scale = scale,
+                                      .multiply = multiply,
+                                      .dot = dot,
+                                      .weighted_dot = weighted_dot,
+                                      .divide = divide,
+                                      .joseph_forward = joseph_forward,
+                                      .joseph_adjoint = joseph_adjoint};
 
-const ir::IrDeviceKernels kIr{gradient,
-                              gradient_adjoint,
-                              symmetrised_gradient,
-                              symmetrised_gradient_adjoint,
-                              gradient_minus_field,
-                              gradient_minus_field_adjoint,
-                              soft_threshold,
-                              l1_value,
-                              radial_shrink,
-                              radial_value,
-                              clamp_nonnegative,
-                              minimum,
-                              wavelet_forward,
-                              wavelet_adjoint};
+const ir::IrDeviceKernels kIr{.gradient = gradient,
+                              .gradient_adjoint = gradient_adjoint,
+                              .symmetrised_gradient = symmetrised_gradient,
+                              .symmetrised_gradient_adjoint = symmetrised_gradient_adjoint,
+                              .gradient_minus_field = gradient_minus_field,
+                              .gradient_minus_field_adjoint = gradient_minus_field_adjoint,
+                              .soft_threshold = soft_threshold,
+                              .l1_value = l1_value,
+                              .radial_shrink = radial_shrink,
+                              .radial_value = radial_value,
+                              .clamp_nonnegative = clamp_nonnegative,
+                              .minimum = minimum,
+                              .wavelet_forward = wavelet_forward,
+                              .wavelet_adjoint = wavelet_adjoint};
 }  // namespace
 
 bool install() {
