@@ -13,14 +13,26 @@ export LD_LIBRARY_PATH=/tmp/deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
 export PKG_CONFIG_PATH=/tmp/deps/usr/lib/x86_64-linux-gnu/pkgconfig:/tmp/deps/usr/share/pkgconfig
 nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
 {
+  # The machine's Python PyTorch carries a CUDA LibTorch: gan.denoise's CUDA test builds against it.
+  TORCH_ARGS=()
+  if TORCH_CMAKE=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))' 2>/dev/null); then
+    TORCH_ARGS=(-DTorch_DIR="$TORCH_CMAKE/share/cmake/Torch")
+  fi
   cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DMIRFLOW_GPU_CHECK_ONLY=ON \
-    -DCMAKE_PREFIX_PATH=/tmp/deps/usr -DCMAKE_CUDA_ARCHITECTURES=90 &&
+    -DCMAKE_PREFIX_PATH=/tmp/deps/usr -DCMAKE_CUDA_ARCHITECTURES=90 "${TORCH_ARGS[@]}" &&
     cmake --build build-gpu --parallel "$(nproc)" --target test_gpu_parity test_gpu_wavelet_passes bench_gpu
 } > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
 ./build-gpu/tests/test_gpu_wavelet_passes > "$OUT/wavelet_passes.txt" 2>&1
 rc=$?
 ./build-gpu/tests/test_gpu_parity > "$OUT/parity.txt" 2>&1
 rc=$((rc | $?))
+if cmake --build build-gpu --parallel "$(nproc)" --target test_gan_cuda_inference >> "$OUT/build.log" 2>&1; then
+  MIRFLOW_PLUGIN_PATH=build-gpu/plugins ./build-gpu/tests/test_gan_cuda_inference > "$OUT/gan_cuda.txt" 2>&1
+  rc=$((rc | $?))
+  tail -20 "$OUT/gan_cuda.txt"
+else
+  echo "gan.denoise CUDA test not built (no LibTorch found): see build.log" | tee "$OUT/gan_cuda.txt"
+fi
 tail -60 "$OUT/parity.txt"
 ./build-gpu/bin/bench_gpu --benchmark_out="$OUT/bench_gpu.json" \
   --benchmark_out_format=json > "$OUT/bench_gpu.txt" 2>&1

@@ -14,15 +14,18 @@ void set_torch_threads(std::int64_t threads) {
 Denoise::Denoise(const NodeConfig& c)
     : file_(c.params.get_path("model")),
       tiles_{c.params.get_int("tile"), c.params.get_int("overlap")},
-      batch_(c.params.get_int("batch")) {
+      batch_(c.params.get_int("batch")),
+      device_(torch_device_from_param(c.params.get_string("device"))) {
   if (tiles_.overlap >= tiles_.tile) throw InputError("parameter 'overlap' must be smaller than 'tile'");
   set_torch_threads(c.params.get_int("threads"));
   net_ = load_generator(file_).generator;
+  net_->to(device_);
 }
 
 void Denoise::process(Context& ctx) {
   const Image& in = ctx.image("image");
-  const torch::Tensor x = tensor_view(in);  // nz×1×ny×nx, no copy for contiguous float32
+  // nz×1×ny×nx on the network's device; no copy for contiguous float32 already there.
+  const torch::Tensor x = tensor_on(in, device_);
   torch::Tensor out = torch::empty_like(x, torch::MemoryFormat::Contiguous);
   torch::NoGradGuard no_grad;
   const TensorFn net = [this](const torch::Tensor& t) { return net_->forward(t); };
@@ -31,7 +34,7 @@ void Denoise::process(Context& ctx) {
     const SliceRange r = slice_range(xs);
     out.slice(0, z, z + xs.size(0)).copy_(from_unit(run_tiled(net, to_unit(xs, r), tiles_), r));
   }
-  Image result = image_over(out, in);
+  Image result = image_where(out, in);
   result.metadata()["gan.model"] = file_.filename().string();
   ctx.output("image", std::move(result));
 }

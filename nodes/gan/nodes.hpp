@@ -24,6 +24,7 @@ class Denoise final : public Node {
   Generator net_{nullptr};
   TileOptions tiles_;
   std::int64_t batch_;
+  torch::Device device_{torch::kCPU};  // where the network runs
 };
 
 class TorchScript final : public Node {
@@ -36,6 +37,7 @@ class TorchScript final : public Node {
   std::optional<torch::jit::Module> module_;
   bool normalise_;
   std::int64_t batch_;
+  torch::Device device_{torch::kCPU};  // where the module runs
 };
 
 // Sets LibTorch's intra-op thread count from a node's `threads` parameter (0: leave it).

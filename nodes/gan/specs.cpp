@@ -16,6 +16,9 @@ NodeSpec denoise_spec() {
       .param(ParamSpec::Int("overlap", 64, "pixels shared by neighbouring tiles (blended with linear ramps)")
                  .range(0, 1 << 20).in_unit("pixels"))
       .param(ParamSpec::Int("batch", 8, "slices of a volume per network call").range(1, 4096))
+      .param(ParamSpec::Choice("device", {"cpu", "cuda"}, "cpu",
+                               "where the network runs: the host, or CUDA device 0 (needs a CUDA LibTorch); CUDA images "
+                               "are handed to LibTorch without a copy, and the output lives where the input did"))
       .param(ParamSpec::Int("threads", 1,
                             "LibTorch intra-op threads (0: leave as is); items already run in parallel on the engine's "
                             "threads, so more than 1 only helps a single large item")
@@ -33,6 +36,9 @@ NodeSpec torchscript_spec() {
                              "map each slice to [−1, 1] by its min/max before the module and back after it; false: "
                              "the module sees the image's own units"))
       .param(ParamSpec::Int("batch", 8, "slices per module call").range(1, 4096))
+      .param(ParamSpec::Choice("device", {"cpu", "cuda"}, "cpu",
+                               "where the network runs: the host, or CUDA device 0 (needs a CUDA LibTorch); CUDA images "
+                               "are handed to LibTorch without a copy, and the output lives where the input did"))
       .param(ParamSpec::Int("threads", 1, "LibTorch intra-op threads (0: leave as is)").range(0, 1024));
 }
 

@@ -8,7 +8,10 @@
 namespace mirflow::gan {
 
 TorchScript::TorchScript(const NodeConfig& c)
-    : file_(c.params.get_path("model")), normalise_(c.params.get_bool("normalise")), batch_(c.params.get_int("batch")) {
+    : file_(c.params.get_path("model")),
+      normalise_(c.params.get_bool("normalise")),
+      batch_(c.params.get_int("batch")),
+      device_(torch_device_from_param(c.params.get_string("device"))) {
   set_torch_threads(c.params.get_int("threads"));
   if (!std::filesystem::exists(file_)) throw InputError(file_.string() + ": TorchScript file not found");
   try {
@@ -18,11 +21,12 @@ TorchScript::TorchScript(const NodeConfig& c)
                      " can load (export it with PyTorch 1.13's torch.jit.trace/script): " + e.what_without_backtrace());
   }
   module_->eval();
+  module_->to(device_);
 }
 
 void TorchScript::process(Context& ctx) {
   const Image& in = ctx.image("image");
-  const torch::Tensor x = tensor_view(in);
+  const torch::Tensor x = tensor_on(in, device_);
   torch::Tensor out = torch::empty_like(x, torch::MemoryFormat::Contiguous);
   torch::NoGradGuard no_grad;
   for (std::int64_t z = 0; z < x.size(0); z += batch_) {
@@ -35,7 +39,7 @@ void TorchScript::process(Context& ctx) {
                        c10::str(xs.sizes()) + "; gan.torchscript needs the same shape");
     out.slice(0, z, z + xs.size(0)).copy_(normalise_ ? from_unit(y.to(torch::kFloat32), r) : y.to(torch::kFloat32));
   }
-  Image result = image_over(out, in);
+  Image result = image_where(out, in);
   result.metadata()["gan.torchscript"] = file_.filename().string();
   ctx.output("image", std::move(result));
 }
