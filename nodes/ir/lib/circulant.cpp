@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstring>
 #include <stdexcept>
 
 #include <mirflow_physics/fft.hpp>
@@ -50,8 +51,10 @@ std::vector<double> circulant_symbol(const physics::Space& s, const ApplyFn& M, 
 struct CirculantPreconditioner::Impl {
   physics::Space space;
   std::vector<std::vector<double>> symbols;
-  std::vector<float> inverse;  // 1 / (nx·ny · P(ω)): the FFT pair is unnormalised
-  physics::ComplexFft2d fft;
+  // 1 / (nx·ny · P(ω)) on the half spectrum the real FFT keeps (ny × (nx/2 + 1)): the symbol is
+  // real and even, so P⁻¹r is real and a real-to-complex pair computes it at half the cost.
+  std::vector<float> inverse;
+  physics::RealFft2d fft;
   Impl(const physics::Space& s, std::vector<std::vector<double>> sy)
       : space(s), symbols(std::move(sy)), fft(int(s.nx), int(s.ny)) {}
 };
@@ -75,20 +78,22 @@ void CirculantPreconditioner::set(const std::vector<double>& c) {
   const double pmax = *std::max_element(P.begin(), P.end());
   if (!(pmax > 0)) throw std::invalid_argument("circulant preconditioner: the operator's symbol is not positive");
   const double floor = 1e-4 * pmax;
-  impl_->inverse.resize(n);
-  for (std::size_t k = 0; k < n; ++k) impl_->inverse[k] = float(1.0 / (double(n) * std::max(P[k], floor)));
+  const std::int64_t nx = impl_->space.nx, ny = impl_->space.ny, hx = impl_->fft.half_nx();
+  impl_->inverse.resize(std::size_t(ny * hx));
+  for (std::int64_t j = 0; j < ny; ++j)
+    for (std::int64_t i = 0; i < hx; ++i)
+      impl_->inverse[std::size_t(j * hx + i)] = float(1.0 / (double(n) * std::max(P[std::size_t(j * nx + i)], floor)));
 }
 
 void CirculantPreconditioner::apply(const Image& r, const Image& z) const {
-  const std::size_t n = std::size_t(impl_->space.size());
-  auto a = physics::fft_complex_buffer(n), b = physics::fft_complex_buffer(n);
-  const float* rp = r.data<float>();
-  for (std::size_t k = 0; k < n; ++k) a[k] = rp[k];
+  const std::size_t n = std::size_t(impl_->space.size()), h = impl_->inverse.size();
+  auto a = physics::fft_real_buffer(n);
+  auto b = physics::fft_complex_buffer(h);
+  std::memcpy(a.get(), r.data<float>(), n * sizeof(float));
   impl_->fft.forward(a.get(), b.get());
-  for (std::size_t k = 0; k < n; ++k) b[k] *= impl_->inverse[k];
+  for (std::size_t k = 0; k < h; ++k) b[k] *= impl_->inverse[k];
   impl_->fft.inverse(b.get(), a.get());
-  float* zp = z.data<float>();
-  for (std::size_t k = 0; k < n; ++k) zp[k] = a[k].real();
+  std::memcpy(z.data<float>(), a.get(), n * sizeof(float));
 }
 
 }  // namespace mirflow::ir

@@ -57,6 +57,30 @@ void RealFft1d::inverse(std::complex<float>* in, float* out) const {
   fftwf_execute_dft_c2r(static_cast<fftwf_plan>(inv_), cx(in), out);
 }
 
+RealFft2d::RealFft2d(int nx, int ny) : nx_(nx), ny_(ny) {
+  if (nx < 1 || ny < 1) throw std::invalid_argument("FFT sizes must be positive");
+  auto in = fft_real_buffer(std::size_t(nx) * std::size_t(ny));
+  auto out = fft_complex_buffer(std::size_t(nx / 2 + 1) * std::size_t(ny));
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  fwd_ = fftwf_plan_dft_r2c_2d(ny, nx, in.get(), cx(out.get()), FFTW_ESTIMATE);
+  inv_ = fftwf_plan_dft_c2r_2d(ny, nx, cx(out.get()), in.get(), FFTW_ESTIMATE);
+  if (!fwd_ || !inv_)
+    throw std::runtime_error("FFTW could not plan a real " + std::to_string(nx) + "×" + std::to_string(ny) + " FFT");
+}
+
+RealFft2d::~RealFft2d() {
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  if (fwd_) fftwf_destroy_plan(static_cast<fftwf_plan>(fwd_));
+  if (inv_) fftwf_destroy_plan(static_cast<fftwf_plan>(inv_));
+}
+
+void RealFft2d::forward(float* in, std::complex<float>* out) const {
+  fftwf_execute_dft_r2c(static_cast<fftwf_plan>(fwd_), in, cx(out));
+}
+void RealFft2d::inverse(std::complex<float>* in, float* out) const {
+  fftwf_execute_dft_c2r(static_cast<fftwf_plan>(inv_), cx(in), out);
+}
+
 ComplexFft2d::ComplexFft2d(int nx, int ny) : nx_(nx), ny_(ny) {
   if (nx < 1 || ny < 1) throw std::invalid_argument("FFT sizes must be positive");
   auto a = fft_complex_buffer(std::size_t(nx) * std::size_t(ny));

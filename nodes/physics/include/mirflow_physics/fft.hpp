@@ -32,6 +32,25 @@ class RealFft1d {
   void* inv_ = nullptr;
 };
 
+// Real ↔ half-complex 2-D transforms of an ny×nx real array (x fastest): ny × (nx/2 + 1)
+// complex outputs (the other half is their conjugate mirror). Half the work of ComplexFft2d for
+// real data.
+class RealFft2d {
+ public:
+  RealFft2d(int nx, int ny);
+  ~RealFft2d();
+  RealFft2d(const RealFft2d&) = delete;
+  RealFft2d& operator=(const RealFft2d&) = delete;
+  int half_nx() const { return nx_ / 2 + 1; }
+  void forward(float* in, std::complex<float>* out) const;  // buffers from fft_*_buffer
+  void inverse(std::complex<float>* in, float* out) const;  // destroys `in`
+
+ private:
+  int nx_, ny_;
+  void* fwd_ = nullptr;
+  void* inv_ = nullptr;
+};
+
 // Complex 2-D transforms of an ny×nx array (x fastest), forward (e^{-i}) and inverse (e^{+i}).
 class ComplexFft2d {
  public:
