@@ -32,7 +32,7 @@ class Upload final : public Node {
         .output("image", kImagePort, "device image");
   }
   void process(Context& ctx) override {
-    const Image& in = ctx.image("image");
+    const Image& in = ctx.image_any_device("image");
     ctx.output("image", in.device() == Device::CUDA ? in : moved(in, Device::CUDA));
   }
 };
@@ -46,7 +46,7 @@ class Download final : public Node {
         .output("image", kImagePort, "host image");
   }
   void process(Context& ctx) override {
-    const Image& in = ctx.image("image");
+    const Image& in = ctx.image_any_device("image");
     ctx.output("image", in.device() == Device::CPU ? in : moved(in, Device::CPU));
   }
 };

@@ -23,7 +23,7 @@ Denoise::Denoise(const NodeConfig& c)
 }
 
 void Denoise::process(Context& ctx) {
-  const Image& in = ctx.image("image");
+  const Image& in = ctx.image_any_device("image");
   // nz×1×ny×nx on the network's device; no copy for contiguous float32 already there.
   const torch::Tensor x = tensor_on(in, device_);
   torch::Tensor out = torch::empty_like(x, torch::MemoryFormat::Contiguous);

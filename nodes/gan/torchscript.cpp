@@ -25,7 +25,7 @@ TorchScript::TorchScript(const NodeConfig& c)
 }
 
 void TorchScript::process(Context& ctx) {
-  const Image& in = ctx.image("image");
+  const Image& in = ctx.image_any_device("image");
   const torch::Tensor x = tensor_on(in, device_);
   torch::Tensor out = torch::empty_like(x, torch::MemoryFormat::Contiguous);
   torch::NoGradGuard no_grad;

@@ -96,9 +96,14 @@ class Context {
     throw std::runtime_error("input '" + std::string(port) + "' carries " + a.type().name() + ", expected " +
                              typeid(T).name());
   }
-  // An image with one value per pixel, which is what nearly every node computes on. A colour
-  // image is refused here (the engine adds the node's name), so no node quietly works on its first component.
-  const Image& image(std::string_view port) const {
+  // An image with one value per pixel in host memory, which is what nearly every node computes
+  // on. A colour image is refused here (the engine adds the node's name), so no node quietly
+  // works on its first component; so is an image in device memory, which a host node would read
+  // through a device pointer.
+  const Image& image(std::string_view port) const { return on_host(port, image_any_device(port)); }
+  // One value per pixel, in host or device memory: for the nodes that run on either (gpu.*,
+  // gan.* with device = "cuda").
+  const Image& image_any_device(std::string_view port) const {
     const Image& im = input<Image>(port);
     if (im.components() != 1)
       throw InputError("input '" + std::string(port) + "': got a colour image (" +
@@ -106,8 +111,17 @@ class Context {
                        "colour.to_gray node");
     return im;
   }
-  // Any image, colour included: for the nodes that handle components (writers, flow, conversion).
-  const Image& image_any_components(std::string_view port) const { return input<Image>(port); }
+  // Any host image, colour included: for the nodes that handle components (writers, flow, conversion).
+  const Image& image_any_components(std::string_view port) const { return on_host(port, input<Image>(port)); }
+
+ private:
+  static const Image& on_host(std::string_view port, const Image& im) {
+    if (im.device() != Device::CPU)
+      throw InputError("input '" + std::string(port) + "': got an image in " + device_name(im.device()) +
+                       " memory (" + im.describe() + "); this node takes host images. Copy it back first " +
+                       "with a gpu.download node");
+    return im;
+  }
 };
 
 // A node instance. Constructed once per graph node from validated parameters (load models,
