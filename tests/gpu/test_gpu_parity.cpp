@@ -259,3 +259,21 @@ TEST(GpuAdmm, DenoisingWithTgvHuberAndWaveletMatchesTheCpu) {
     expect_solve_parity(s, ("identity + " + p->name()).c_str());
   }
 }
+
+TEST(GpuDispatch, AllocatingFormsRefuseADeviceTheOperatorDoesNotRunOn) {
+  // Host memory labelled CUDA: Gaussian blur has no device version and must refuse it by name
+  // before reading it (on every machine, with or without kernels).
+  const Space s = physics::centred_space(8, 6, 1.0, 1.0);
+  auto* mem = new float[std::size_t(s.size())]();
+  const Image x = Image::view(Storage::wrap(mem, std::size_t(s.size()) * sizeof(float), Device::CUDA,
+                                            [](void* p) { delete[] static_cast<float*>(p); }),
+                              0, DType::F32, {s.nx, s.ny, 1}, 2);
+  const physics::GaussianBlur blur(s, 1.0, 1.0);
+  try {
+    blur.apply(x);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("gaussian_blur"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cuda memory"), std::string::npos) << e.what();
+  }
+}

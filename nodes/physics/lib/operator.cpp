@@ -48,6 +48,9 @@ void check(const LinearOperator& op, const Image& im, const Space& s, const char
                                 (cx ? " (" + std::to_string(2 * s.nx) + "×" + std::to_string(s.ny) + " interleaved floats)" : "") +
                                 ", got " + (im.empty() ? std::string("an empty image") : im.describe()));
   }
+  if (!op.runs_on(im.device()))
+    throw std::invalid_argument(op.name() + ": the " + what + " is in " + device_name(im.device()) +
+                                " memory, and this operator has no version for it");
 }
 }  // namespace
 

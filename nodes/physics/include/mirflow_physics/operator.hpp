@@ -52,8 +52,10 @@ class LinearOperator {
   // x = Aᴴ y, the exact adjoint of apply_into (the transpose of the same discrete matrix).
   virtual void adjoint_into(const Image& y, const Image& x) const = 0;
 
-  // Allocating forms: the input may be any dtype or layout (converted to contiguous float32);
-  // a shape that does not match throws std::invalid_argument naming the operator.
+  // Allocating forms: the input may be any dtype or layout (converted to contiguous float32; on
+  // a device it must already be); the output is allocated where the input lives. A shape that
+  // does not match, or a device the operator does not run on, throws std::invalid_argument
+  // naming the operator.
   Image apply(const Image& x) const;
   Image adjoint(const Image& y) const;
   Image normal(const Image& x) const { return adjoint(apply(x)); }  // AᴴA x
