@@ -1,8 +1,8 @@
 #include "mirflow_ir/device_kernels.hpp"
 
 #include <atomic>
-#include <stdexcept>
-#include <string>
+
+#include <mirflow_physics/device_kernels.hpp>
 
 namespace mirflow::ir {
 namespace {
@@ -14,10 +14,7 @@ void set_ir_device_kernels(const IrDeviceKernels* kernels) { g_kernels.store(ker
 
 const IrDeviceKernels& require_ir_device_kernels(const char* who) {
   const IrDeviceKernels* k = g_kernels.load();
-  if (!k)
-    throw std::runtime_error(std::string(who) +
-                             ": the image is in CUDA memory but no GPU kernels are loaded (the gpu plugin installs "
-                             "them on a machine with a device)");
+  if (!k) physics::throw_no_device_kernels(who);
   return *k;
 }
 

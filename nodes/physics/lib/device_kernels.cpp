@@ -14,12 +14,15 @@ std::atomic<const DeviceKernels*> g_kernels{nullptr};
 const DeviceKernels* device_kernels() { return g_kernels.load(); }
 void set_device_kernels(const DeviceKernels* kernels) { g_kernels.store(kernels); }
 
+void throw_no_device_kernels(const char* who) {
+  throw std::runtime_error(std::string(who) +
+                           ": the image is in CUDA memory but no GPU kernels are loaded (the gpu plugin installs "
+                           "them on a machine with a device)");
+}
+
 const DeviceKernels& require_device_kernels(const char* who) {
   const DeviceKernels* k = g_kernels.load();
-  if (!k)
-    throw std::runtime_error(std::string(who) +
-                             ": the image is in CUDA memory but no GPU kernels are loaded (the gpu plugin installs "
-                             "them on a machine with a device)");
+  if (!k) throw_no_device_kernels(who);
   return *k;
 }
 

@@ -47,6 +47,9 @@ const DeviceKernels* device_kernels();
 void set_device_kernels(const DeviceKernels* kernels);
 // The table, or std::runtime_error naming `who` when there is none.
 const DeviceKernels& require_device_kernels(const char* who);
+// That error (shared with the reconstruction library's table): `who` met a CUDA image, and no
+// kernels are installed.
+[[noreturn]] void throw_no_device_kernels(const char* who);
 
 inline bool on_device(const Image& im) { return im.device() == Device::CUDA; }
 
