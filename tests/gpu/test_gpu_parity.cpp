@@ -277,3 +277,15 @@ TEST(GpuDispatch, AllocatingFormsRefuseADeviceTheOperatorDoesNotRunOn) {
     EXPECT_NE(std::string(e.what()).find("cuda memory"), std::string::npos) << e.what();
   }
 }
+
+TEST(GpuDispatch, ToDeviceOnTheHostNeedsNoKernels) {
+  // Every other column of an 8×3 image: a strided host image becomes a contiguous host copy.
+  Image full = Image::allocate2d(DType::F32, 8, 3);
+  for (std::int64_t i = 0; i < full.size(); ++i) full.data<float>()[i] = float(i);
+  const Image strided = Image::view(full.storage(), 0, DType::F32, {4, 3, 1}, 2, {2, 8, 0});
+  const Image copy = physics::to_device(strided, Device::CPU);
+  ASSERT_TRUE(copy.contiguous());
+  ASSERT_EQ(copy.device(), Device::CPU);
+  for (std::int64_t y = 0; y < 3; ++y)
+    for (std::int64_t x = 0; x < 4; ++x) EXPECT_EQ(copy.at<float>(x, y), float(y * 8 + 2 * x));
+}

@@ -28,6 +28,7 @@ const DeviceKernels& require_device_kernels(const char* who) {
 
 Image to_device(const Image& im, Device to) {
   if (im.empty() || (im.device() == to && im.contiguous())) return im;
+  if (im.device() == Device::CPU && to == Device::CPU) return im.clone();  // host to host: no kernels needed
   if (im.device() != Device::CPU && to != Device::CPU && !im.contiguous())
     throw std::invalid_argument("to_device: a strided device image (" + im.describe() + ")");
   const DeviceKernels& k = require_device_kernels("to_device");
