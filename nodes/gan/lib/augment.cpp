@@ -1,5 +1,6 @@
 #include "mirflow_gan/augment.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace mirflow::gan {
@@ -40,18 +41,45 @@ torch::Tensor augment(const torch::Tensor& x, double reference, const AugmentOpt
   return y.clamp_min(0) * reference;
 }
 
-std::vector<torch::Tensor> random_crop(const std::vector<torch::Tensor>& xs, std::int64_t patch,
-                                       torch::Generator& gen) {
-  const std::int64_t h = xs[0].size(2), w = xs[0].size(3);
-  const std::int64_t ph = std::max<std::int64_t>(patch - h, 0), pw = std::max<std::int64_t>(patch - w, 0);
-  const auto y0 = static_cast<std::int64_t>(uniform(gen, 0, 1) * static_cast<double>(h + ph - patch + 1));
-  const auto x0 = static_cast<std::int64_t>(uniform(gen, 0, 1) * static_cast<double>(w + pw - patch + 1));
+namespace {
+
+// The patch×patch window at (y0, x0) of every tensor, zero-padded at the far sides when smaller.
+std::vector<torch::Tensor> crop_at(const std::vector<torch::Tensor>& xs, std::int64_t patch, std::int64_t y0,
+                                   std::int64_t x0) {
+  const std::int64_t ph = std::max<std::int64_t>(patch - xs[0].size(2), 0);
+  const std::int64_t pw = std::max<std::int64_t>(patch - xs[0].size(3), 0);
   std::vector<torch::Tensor> out;
   for (const auto& x : xs) {
     const torch::Tensor p = (ph || pw) ? F::pad(x, F::PadFuncOptions({0, pw, 0, ph})) : x;
     out.push_back(p.slice(2, y0, y0 + patch).slice(3, x0, x0 + patch));
   }
   return out;
+}
+
+// The largest top-left corner along a side of n pixels (padded up to patch when smaller).
+std::int64_t last_corner(std::int64_t n, std::int64_t patch) { return std::max(n, patch) - patch; }
+
+}  // namespace
+
+std::vector<torch::Tensor> random_crop(const std::vector<torch::Tensor>& xs, std::int64_t patch,
+                                       torch::Generator& gen) {
+  const std::int64_t h = xs[0].size(2), w = xs[0].size(3);
+  const auto y0 = static_cast<std::int64_t>(uniform(gen, 0, 1) * static_cast<double>(last_corner(h, patch) + 1));
+  const auto x0 = static_cast<std::int64_t>(uniform(gen, 0, 1) * static_cast<double>(last_corner(w, patch) + 1));
+  return crop_at(xs, patch, y0, x0);
+}
+
+std::vector<torch::Tensor> content_crop(const std::vector<torch::Tensor>& xs, std::int64_t patch,
+                                        const torch::Tensor& content, double level, torch::Generator& gen) {
+  const std::int64_t h = xs[0].size(2), w = xs[0].size(3);
+  const torch::Tensor where = torch::nonzero((content.reshape({h * w}) >= level)).flatten();
+  const std::int64_t count = where.size(0);
+  if (count == 0) return random_crop(xs, patch, gen);
+  const auto k = std::min(count - 1, static_cast<std::int64_t>(uniform(gen, 0, 1) * static_cast<double>(count)));
+  const std::int64_t at = where[k].item<std::int64_t>(), yc = at / w, xc = at % w;
+  const std::int64_t y0 = std::clamp<std::int64_t>(yc - patch / 2, 0, last_corner(h, patch));
+  const std::int64_t x0 = std::clamp<std::int64_t>(xc - patch / 2, 0, last_corner(w, patch));
+  return crop_at(xs, patch, y0, x0);
 }
 
 }  // namespace mirflow::gan

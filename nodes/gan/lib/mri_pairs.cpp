@@ -1,5 +1,6 @@
 #include "mirflow_gan/mri_pairs.hpp"
 
+#include <cmath>
 #include <sstream>
 
 #include <mirflow/error.hpp>
@@ -34,16 +35,17 @@ Image to_image(const torch::Tensor& slice) {  // H×W
 MriPairs::MriPairs(const Registry& registry, MriPairOptions o) : registry_(registry), o_(std::move(o)) {
   if (o_.train.empty()) throw InputError("MRI training needs at least one training volume");
   if (o_.sigmas.empty()) throw InputError("MRI training needs at least one noise level (sigmas)");
-  for (const auto& f : o_.train) volumes_.push_back(read(f));
+  if (o_.planes.empty()) throw InputError("MRI training needs at least one slice plane");
+  for (const auto& f : o_.train) volumes_.push_back(read(f, o_.planes));
   std::int64_t index = 0;
   for (const auto& f : o_.validation) {
-    const Volume v = read(f);
+    const Volume v = read(f, {Plane::Axial});
     const auto n = std::min<std::int64_t>(o_.validation_slices, static_cast<std::int64_t>(v.slices.size()));
     for (std::int64_t i = 0; i < n; ++i) {
-      const std::int64_t z = v.slices[(2 * i + 1) * v.slices.size() / (2 * n)];  // evenly spread
+      const SliceRef z = v.slices[(2 * i + 1) * v.slices.size() / (2 * n)];  // evenly spread
       ValidationSlice s;
-      s.name = v.name + "/z=" + std::to_string(z);
-      s.clean = v.voxels[z].unsqueeze(0).unsqueeze(0);
+      s.name = v.name + "/z=" + std::to_string(z.index);
+      s.clean = slice_of(v.voxels, z).unsqueeze(0).unsqueeze(0);
       s.noisy = rician(s.clean, o_.validation_sigma, v.max, "validation/" + std::to_string(index++));
       s.data_range = v.max;
       validation_.push_back(std::move(s));
@@ -51,7 +53,7 @@ MriPairs::MriPairs(const Registry& registry, MriPairOptions o) : registry_(regis
   }
 }
 
-MriPairs::Volume MriPairs::read(const std::filesystem::path& file) {
+MriPairs::Volume MriPairs::read(const std::filesystem::path& file, const std::vector<Plane>& planes) {
   NodeRunner reader(registry_, "io.nifti_read", {{"path", file.string()}});
   const Image img = std::any_cast<Image>(reader.run(file.filename().string()).at("image"));
   if (img.ndim() != 3) throw InputError(file.string() + ": expected a 3-D volume for training");
@@ -61,9 +63,15 @@ MriPairs::Volume MriPairs::read(const std::filesystem::path& file) {
   v.voxels = to_tensor(img);
   v.max = v.voxels.max().item<double>();
   if (!(v.max > 0)) throw InputError(file.string() + ": volume has no positive voxel");
-  const torch::Tensor slice_max = std::get<0>(v.voxels.flatten(1).max(1));
-  for (std::int64_t z = 0; z < v.voxels.size(0); ++z)
-    if (slice_max[z].item<double>() >= o_.min_content * v.max) v.slices.push_back(z);
+  // Augmentation and the network treat pixels as square: a plane whose two spacings differ by
+  // more than 1 % would teach anatomy stretched along one axis.
+  for (Plane p : planes) {
+    const auto rc = slice_spacing(img.geometry().spacing, p);
+    if (std::abs(rc[0] - rc[1]) > 0.01 * std::max(rc[0], rc[1]))
+      throw InputError(file.string() + ": " + plane_name(p) + " slices have " + std::to_string(rc[0]) + " × " +
+                       std::to_string(rc[1]) + " mm pixels; training needs square pixels (leave that plane out)");
+  }
+  v.slices = content_slices(v.voxels, planes, o_.min_content * v.max);
   return v;
 }
 
@@ -81,12 +89,14 @@ Batch MriPairs::batch(std::int64_t step, std::int64_t size, std::int64_t patch) 
   std::vector<torch::Tensor> noisy, clean;
   for (std::int64_t i = 0; i < size; ++i) {
     const Volume& v = volumes_[static_cast<std::size_t>(uniform(gen, 0, 1) * static_cast<double>(volumes_.size()))];
-    const std::int64_t z = v.slices[static_cast<std::size_t>(uniform(gen, 0, 1) * static_cast<double>(v.slices.size()))];
-    const torch::Tensor c = augment(v.voxels[z].unsqueeze(0).unsqueeze(0), v.max, o_.augment, gen);
+    const SliceRef z = v.slices[static_cast<std::size_t>(uniform(gen, 0, 1) * static_cast<double>(v.slices.size()))];
+    const torch::Tensor c = augment(slice_of(v.voxels, z).unsqueeze(0).unsqueeze(0), v.max, o_.augment, gen);
     const double sigma = o_.sigmas[static_cast<std::size_t>(uniform(gen, 0, 1) * static_cast<double>(o_.sigmas.size()))];
     const torch::Tensor n = rician(c, sigma, v.max, "train/step=" + std::to_string(step) + "/i=" + std::to_string(i));
     const SliceRange r = slice_range(n);
-    auto crop = random_crop({to_unit(n, r), to_unit(c, r)}, patch, gen);
+    const bool on_tissue = o_.content_crops > 0 && uniform(gen, 0, 1) < o_.content_crops;
+    auto crop = on_tissue ? content_crop({to_unit(n, r), to_unit(c, r)}, patch, c, o_.content_level * v.max, gen)
+                          : random_crop({to_unit(n, r), to_unit(c, r)}, patch, gen);
     noisy.push_back(crop[0]);
     clean.push_back(crop[1]);
   }
@@ -97,7 +107,10 @@ std::string MriPairs::describe() const {
   std::ostringstream s;
   s << "MRI, Rician noise (noise.rician) with sigma in {";
   for (std::size_t i = 0; i < o_.sigmas.size(); ++i) s << (i ? ", " : "") << o_.sigmas[i];
-  s << "} of the volume maximum; training volumes:";
+  s << "} of the volume maximum; planes";
+  for (Plane p : o_.planes) s << " " << plane_name(p);
+  if (o_.content_crops > 0) s << "; " << o_.content_crops << " of crops centred on tissue";
+  s << "; training volumes:";
   for (const auto& v : volumes_) s << " " << v.name << " (" << v.slices.size() << " slices)";
   s << "; validation: " << validation_.size() << " slices at sigma " << o_.validation_sigma;
   return s.str();

@@ -147,7 +147,8 @@ TrainConfig read_train_config(const fs::path& file_in, const std::vector<std::st
   TrainConfig c;
   toml::table* data = r.table("data", {"kind", "train", "validation", "sigmas", "validation_sigma",
                                        "validation_slices", "min_content", "rotate_deg", "scale_min", "scale_max",
-                                       "elastic_px", "brightness", "contrast", "gamma_min", "gamma_max",
+                                       "elastic_px", "brightness", "contrast", "gamma_min", "gamma_max", "planes",
+                                       "content_crops", "content_level",
                                        // ct_lowdose
                                        "nx", "pixel_size", "views", "bins", "i0s", "validation_i0", "phantoms",
                                        "realizations", "validation_phantoms", "phantom_seed", "validation_seed"});
@@ -165,7 +166,8 @@ TrainConfig read_train_config(const fs::path& file_in, const std::vector<std::st
   // Keys of the other kind are refused: a CT file with MRI volumes (or the reverse) is a mistake.
   const std::set<std::string> mri_only{"train", "validation", "sigmas", "validation_sigma", "validation_slices",
                                        "min_content", "rotate_deg", "scale_min", "scale_max", "elastic_px",
-                                       "brightness", "contrast", "gamma_min", "gamma_max"};
+                                       "brightness", "contrast", "gamma_min", "gamma_max", "planes",
+                                       "content_crops", "content_level"};
   const std::set<std::string> ct_only{"nx", "pixel_size", "views", "bins", "i0s", "validation_i0", "phantoms", "realizations",
                                       "validation_phantoms", "phantom_seed", "validation_seed"};
   if (data)
@@ -202,6 +204,22 @@ TrainConfig read_train_config(const fs::path& file_in, const std::vector<std::st
     c.mri.validation_sigma = r.number(data, "validation_sigma", c.mri.validation_sigma, 0, 1);
     c.mri.validation_slices = r.integer(data, "validation_slices", c.mri.validation_slices, 0, 10000);
     c.mri.min_content = r.number(data, "min_content", c.mri.min_content, 0, 1);
+    if (toml::node* n = data ? data->get("planes") : nullptr) {
+      const toml::array* a = n->as_array();
+      if (!a || a->empty()) r.fail(n, "'data.planes' must be a non-empty array of plane names");
+      c.mri.planes.clear();
+      for (const auto& e : *a) {
+        const auto name = e.value_exact<std::string>();
+        if (!name) r.fail(&e, "'data.planes' must contain strings only");
+        try {
+          c.mri.planes.push_back(plane_from_name(*name));
+        } catch (const InputError& err) {
+          r.fail(&e, std::string("data.planes: ") + err.what());
+        }
+      }
+    }
+    c.mri.content_crops = r.number(data, "content_crops", c.mri.content_crops, 0, 1);
+    c.mri.content_level = r.number(data, "content_level", c.mri.content_level, 0, 1);
     AugmentOptions& a = c.mri.augment;
     a.rotate_deg = r.number(data, "rotate_deg", a.rotate_deg, 0, 180);
     a.scale_min = r.number(data, "scale_min", a.scale_min, 0.1, 10);

@@ -9,6 +9,7 @@
 #include <mirflow/error.hpp>
 
 #include "mirflow_gan/mri_pairs.hpp"
+#include "mirflow_gan/node_runner.hpp"
 #include "mirflow_gan/train_config.hpp"
 #include "mirflow_gan/trainer.hpp"
 #include "test_support.hpp"
@@ -148,6 +149,103 @@ TEST(GanTrainConfig, ReadsTheShippedFileAndRejectsBadKeys) {
   }
   std::ofstream(dir / "range.toml") << "[train]\noutput = \"m.pt\"\nema = 1.5\n";
   EXPECT_THROW(read_train_config(dir / "range.toml"), InputError);
+}
+
+TEST(GanSlicePlanes, SlicesAreTheVolumesPlanesWithContent) {
+  torch::manual_seed(1);
+  torch::Tensor v = torch::rand({5, 6, 7}) + 1;  // nz×ny×nx
+  v.select(1, 2).zero_();                           // coronal slice y = 2 has no content
+  const auto refs = content_slices(v, {Plane::Axial, Plane::Coronal, Plane::Sagittal}, 0.5);
+  ASSERT_EQ(refs.size(), 5u + 5u + 7u);
+  for (const auto& r : refs) EXPECT_FALSE(r.plane == Plane::Coronal && r.index == 2);
+  // Element by element against the index arithmetic of each plane.
+  const auto a = v.accessor<float, 3>();
+  const torch::Tensor cor = slice_of(v, {Plane::Coronal, 4}), sag = slice_of(v, {Plane::Sagittal, 6});
+  ASSERT_EQ(cor.sizes(), (std::vector<std::int64_t>{5, 7}));
+  ASSERT_EQ(sag.sizes(), (std::vector<std::int64_t>{5, 6}));
+  for (int z = 0; z < 5; ++z) {
+    for (int x = 0; x < 7; ++x) EXPECT_EQ(cor[z][x].item<float>(), a[z][4][x]);
+    for (int y = 0; y < 6; ++y) EXPECT_EQ(sag[z][y].item<float>(), a[z][y][6]);
+  }
+  EXPECT_EQ(slice_spacing({1, 2, 3}, Plane::Coronal), (std::array<double, 2>{3, 1}));
+  EXPECT_EQ(slice_spacing({1, 2, 3}, Plane::Sagittal), (std::array<double, 2>{3, 2}));
+  EXPECT_THROW(plane_from_name("transverse"), InputError);
+}
+
+TEST(GanContentCrop, CropsCentreOnTissueWhereUniformCropsMissIt) {
+  // One 5×5 block of tissue in a 200×160 slice, one of them at the border.
+  for (const std::int64_t row : {100, 195}) {
+    torch::Tensor x = torch::zeros({1, 1, 200, 160});
+    x.slice(2, row, row + 5).slice(3, 20, 25).fill_(1);
+    torch::Generator gen = seeded_generator(7, 0, 0);
+    int uniform_hits = 0;
+    for (int i = 0; i < 100; ++i) {
+      const auto c = content_crop({x, 2 * x}, 32, x, 0.5, gen);
+      ASSERT_EQ(c[0].sizes(), (std::vector<std::int64_t>{1, 1, 32, 32}));
+      EXPECT_EQ(c[0].sum().item<double>(), 25) << "the whole block lies in every window";
+      EXPECT_TRUE(torch::equal(c[1], 2 * c[0])) << "the same window in every tensor";
+      uniform_hits += random_crop({x}, 32, gen)[0].sum().item<double>() > 0;
+    }
+    EXPECT_LT(uniform_hits, 50);  // about 100 · (36·36)/(169·129) ≈ 6 expected
+  }
+  // No tissue at all: a plain crop; a slice smaller than the patch is padded.
+  torch::Generator gen = seeded_generator(7, 0, 1);
+  const auto c = content_crop({torch::ones({1, 1, 20, 10})}, 32, torch::zeros({1, 1, 20, 10}), 0.5, gen);
+  EXPECT_EQ(c[0].sizes(), (std::vector<std::int64_t>{1, 1, 32, 32}));
+  EXPECT_EQ(c[0].sum().item<double>(), 200);
+}
+
+TEST_F(GanTraining, AllPlanesAndTissueCropsFromARealVolume) {
+  MriPairOptions o = small_data();
+  o.planes = {Plane::Axial, Plane::Coronal, Plane::Sagittal};
+  o.content_crops = 1;
+  MriPairs data(test::registry(), o);
+  EXPECT_NE(data.describe().find("planes axial coronal sagittal"), std::string::npos) << data.describe();
+  for (std::int64_t step = 0; step < 6; ++step) {
+    const Batch b = data.batch(step, 4, 32);
+    for (std::int64_t i = 0; i < 4; ++i) {  // no patch of pure background (which maps to about −1)
+      const torch::Tensor c = b.clean[i];
+      EXPECT_GT((c.max() - c.min()).item<double>(), 0.1) << "step " << step << " patch " << i;
+    }
+  }
+}
+
+TEST_F(GanTraining, PlanesWithNonSquarePixelsAreRefusedByName) {
+  Image img = Image::allocate3d(DType::F32, 12, 10, 8);
+  std::fill_n(img.data<float>(), 12 * 10 * 8, 1.0f);
+  img.geometry().spacing = {1.0, 1.0, 2.5};
+  const fs::path file = test::scratch_dir("gan_aniso") / "aniso.nii";
+  NodeRunner(test::registry(), "io.nifti_write", {{"path", file.string()}}).run("aniso", {{"image", std::any(img)}});
+  MriPairOptions o = small_data();
+  o.train = {file};
+  o.planes = {Plane::Axial};
+  EXPECT_NO_THROW(MriPairs(test::registry(), o));  // 1 × 1 mm axial pixels
+  o.planes = {Plane::Axial, Plane::Sagittal};
+  try {
+    MriPairs data(test::registry(), o);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("aniso.nii: sagittal slices have 2.5"), std::string::npos) << e.what();
+  }
+}
+
+TEST(GanTrainConfig, ReadsPlanesAndTissueCropsAndNamesABadPlane) {
+  if (!fs::exists(kTemplates / "ch2.nii.gz")) GTEST_SKIP() << "needs mricron-data";
+  const fs::path dir = test::scratch_dir("gan_cfg_planes");
+  const std::string head = "[data]\ntrain = [\"" + (kTemplates / "ch2.nii.gz").string() + "\"]\n";
+  std::ofstream(dir / "ok.toml") << head << "planes = [\"axial\", \"sagittal\"]\ncontent_crops = 0.75\n"
+                                 << "[train]\noutput = \"m.pt\"\n";
+  const TrainConfig c = read_train_config(dir / "ok.toml");
+  EXPECT_EQ(c.mri.planes, (std::vector<Plane>{Plane::Axial, Plane::Sagittal}));
+  EXPECT_EQ(c.mri.content_crops, 0.75);
+  std::ofstream(dir / "bad.toml") << head << "planes = [\"axial\", \"transverse\"]\n[train]\noutput = \"m.pt\"\n";
+  try {
+    read_train_config(dir / "bad.toml");
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.toml:3:20: data.planes: unknown slice plane 'transverse'"),
+              std::string::npos) << e.what();
+  }
 }
 
 TEST(GanTrainCommand, IsRegisteredAndReportsAMissingFile) {

@@ -24,6 +24,12 @@ torch::Tensor augment(const torch::Tensor& x, double reference, const AugmentOpt
 std::vector<torch::Tensor> random_crop(const std::vector<torch::Tensor>& xs, std::int64_t patch,
                                        torch::Generator& gen);
 
+// A crop like random_crop, but centred (as far as the borders allow) on a pixel drawn uniformly
+// from those of `content` (1×1×H×W, the same size as xs) that are at least `level`; a plain
+// random_crop when there is none. Used to spend training on tissue rather than on background.
+std::vector<torch::Tensor> content_crop(const std::vector<torch::Tensor>& xs, std::int64_t patch,
+                                        const torch::Tensor& content, double level, torch::Generator& gen);
+
 // A uniform deviate in [lo, hi) from `gen`.
 double uniform(torch::Generator& gen, double lo, double hi);
 
