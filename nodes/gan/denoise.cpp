@@ -3,6 +3,7 @@
 #include "mirflow_gan/image_tensor.hpp"
 #include "mirflow_gan/intensity.hpp"
 #include "mirflow_gan/model_file.hpp"
+#include "mirflow_gan/self_ensemble.hpp"
 #include "nodes.hpp"
 
 namespace mirflow::gan {
@@ -15,8 +16,11 @@ Denoise::Denoise(const NodeConfig& c)
     : file_(c.params.get_path("model")),
       tiles_{c.params.get_int("tile"), c.params.get_int("overlap")},
       batch_(c.params.get_int("batch")),
+      ensemble_(static_cast<int>(c.params.get_int("ensemble"))),
       device_(torch_device_from_param(c.params.get_string("device"))) {
   if (tiles_.overlap >= tiles_.tile) throw InputError("parameter 'overlap' must be smaller than 'tile'");
+  if (ensemble_ != 1 && ensemble_ != 2 && ensemble_ != 4 && ensemble_ != 8)
+    throw InputError("parameter 'ensemble' must be 1, 2, 4 or 8, got " + std::to_string(ensemble_));
   set_torch_threads(c.params.get_int("threads"));
   net_ = load_generator(file_).generator;
   net_->to(device_);
@@ -28,7 +32,7 @@ void Denoise::process(Context& ctx) {
   const torch::Tensor x = tensor_on(in, device_);
   torch::Tensor out = torch::empty_like(x, torch::MemoryFormat::Contiguous);
   torch::NoGradGuard no_grad;
-  const TensorFn net = [this](const torch::Tensor& t) { return net_->forward(t); };
+  const TensorFn net = self_ensemble([this](const torch::Tensor& t) { return net_->forward(t); }, ensemble_);
   for (std::int64_t z = 0; z < x.size(0); z += batch_) {
     const torch::Tensor xs = x.slice(0, z, std::min(z + batch_, x.size(0)));
     const SliceRange r = slice_range(xs);

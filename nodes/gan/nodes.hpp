@@ -24,6 +24,7 @@ class Denoise final : public Node {
   Generator net_{nullptr};
   TileOptions tiles_;
   std::int64_t batch_;
+  int ensemble_;                       // geometric self-ensemble size (1: off)
   torch::Device device_{torch::kCPU};  // where the network runs
 };
 

@@ -16,6 +16,10 @@ NodeSpec denoise_spec() {
       .param(ParamSpec::Int("overlap", 64, "pixels shared by neighbouring tiles (blended with linear ramps)")
                  .range(0, 1 << 20).in_unit("pixels"))
       .param(ParamSpec::Int("batch", 8, "slices of a volume per network call").range(1, 4096))
+      .param(ParamSpec::Int("ensemble", 1,
+                            "geometric self-ensemble: the mean of the network over this many flips/transposes of each "
+                            "tile, mapped back (1, 2, 4 or 8; costs as many network runs)")
+                 .range(1, 8))
       .param(ParamSpec::Choice("device", {"cpu", "cuda"}, "cpu",
                                "where the network runs: the host, or CUDA device 0 (needs a CUDA LibTorch); CUDA images "
                                "are handed to LibTorch without a copy, and the output lives where the input did"))

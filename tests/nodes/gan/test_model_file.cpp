@@ -111,6 +111,43 @@ TEST(GanDenoiseNode, EqualsTheGeneratorAppliedByHand) {
   }
 }
 
+TEST(GanDenoiseNode, EnsembleIsTheMeanOverFlipsByHand) {
+  torch::manual_seed(14);
+  Generator g(GeneratorOptions{3, 3});
+  const fs::path file = test::scratch_dir("gan_node_ens") / "g.pt";
+  save_generator(file, g);
+  g->eval();
+  Image img = Image::allocate2d(DType::F32, 21, 17);
+  for (std::int64_t y = 0; y < 17; ++y)
+    for (std::int64_t x = 0; x < 21; ++x) img.set_value(x, y, 0, (x * 5 + y * y) % 23);
+  NodeRunner node(test::registry(), "gan.denoise", {{"model", file.string()}, {"ensemble", std::int64_t{2}}});
+  const Image out = std::any_cast<Image>(node.run("s", {{"image", std::any(img)}}).at("image"));
+
+  torch::NoGradGuard no_grad;
+  torch::Tensor s = torch::empty({1, 1, 17, 21});
+  for (std::int64_t y = 0; y < 17; ++y)
+    for (std::int64_t x = 0; x < 21; ++x) s[0][0][y][x] = img.value(x, y, 0);
+  const double lo = s.min().item<double>(), hi = s.max().item<double>();
+  const torch::Tensor u = (s - lo) / (hi - lo) * 2 - 1;
+  const torch::Tensor mean = (g->forward(u) + g->forward(u.flip({3})).flip({3})) / 2;
+  const torch::Tensor y = (mean + 1) / 2 * (hi - lo) + lo;
+  double worst = 0, from_plain = 0;
+  const torch::Tensor plain = (g->forward(u) + 1) / 2 * (hi - lo) + lo;
+  for (std::int64_t yy = 0; yy < 17; ++yy)
+    for (std::int64_t x = 0; x < 21; ++x) {
+      worst = std::max(worst, std::abs(out.value(x, yy, 0) - y[0][0][yy][x].item<double>()));
+      from_plain = std::max(from_plain, std::abs(out.value(x, yy, 0) - plain[0][0][yy][x].item<double>()));
+    }
+  EXPECT_LT(worst, 1e-3 * (hi - lo));
+  EXPECT_GT(from_plain, 1e-2 * (hi - lo)) << "an untrained net is far from flip-equivariant";
+  try {
+    NodeRunner bad(test::registry(), "gan.denoise", {{"model", file.string()}, {"ensemble", std::int64_t{3}}});
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("'ensemble' must be 1, 2, 4 or 8"), std::string::npos) << e.what();
+  }
+}
+
 TEST(GanTorchScriptNode, RunsAModuleExportedByPyTorch) {
   if (!test::python_has("torch")) GTEST_SKIP() << "needs python3-torch";
   const fs::path dir = test::scratch_dir("gan_ts");

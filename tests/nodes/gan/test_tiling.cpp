@@ -4,7 +4,10 @@
 
 #include <torch/torch.h>
 
+#include <mirflow/error.hpp>
+
 #include "mirflow_gan/generator.hpp"
+#include "mirflow_gan/self_ensemble.hpp"
 #include "mirflow_gan/tiled_inference.hpp"
 
 using namespace mirflow::gan;
@@ -44,4 +47,25 @@ TEST(GanTiling, AnImageWithinOneTileRunsWhole) {
   const TensorFn f = [&](const torch::Tensor& t) { return g->forward(t); };
   const torch::Tensor x = torch::rand({1, 1, 40, 30}) * 2 - 1;
   EXPECT_TRUE(torch::equal(run_tiled(f, x, TileOptions{64, 16}), f(x)));
+}
+
+TEST(GanSelfEnsemble, AnEquivariantNetworkIsUnchanged) {
+  torch::manual_seed(2);
+  const torch::Tensor x = torch::randn({2, 1, 9, 14});
+  const TensorFn pointwise = [](const torch::Tensor& t) { return t * t + 3 * t; };
+  EXPECT_TRUE(torch::allclose(self_ensemble(pointwise, 8)(x), pointwise(x), 1e-6, 1e-6));
+}
+
+TEST(GanSelfEnsemble, AShiftAveragesOverTheSymmetries) {
+  // A network that shifts right by one pixel: under flip x it shifts left, under transposition
+  // it shifts along y. The means follow by hand (see self_ensemble.cpp for the order).
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::randn({1, 1, 7, 10});
+  const TensorFn shift = [](const torch::Tensor& t) { return t.roll(1, 3); };
+  const torch::Tensor rx = (x.roll(1, 3) + x.roll(-1, 3)) / 2, ry = (x.roll(1, 2) + x.roll(-1, 2)) / 2;
+  EXPECT_TRUE(torch::equal(self_ensemble(shift, 1)(x), x.roll(1, 3)));
+  EXPECT_TRUE(torch::allclose(self_ensemble(shift, 2)(x), rx, 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(self_ensemble(shift, 4)(x), rx, 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(self_ensemble(shift, 8)(x), (rx + ry) / 2, 1e-6, 1e-6));
+  EXPECT_THROW(self_ensemble(shift, 3), mirflow::InputError);
 }
