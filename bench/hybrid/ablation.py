@@ -6,6 +6,7 @@ Run from the repository root with Debian's python (nibabel, numpy):
   /usr/bin/python3 bench/hybrid/ablation.py                         # the evaluation subject, inia19
   /usr/bin/python3 bench/hybrid/ablation.py --subject ch2            # the training subject (tuning)
   /usr/bin/python3 bench/hybrid/ablation.py --sigmas 0.05 --set gan_ir.gamma=0.5
+  /usr/bin/python3 bench/hybrid/ablation.py --model /tmp/other.pt --set gan.ensemble=8
 
 flow.slice has no slice selection, so the script writes the slices to use (every `--step`-th axial
 slice among those with content, i.e. max ≥ 20 % of the volume maximum, starting at step/2) to a
@@ -134,6 +135,7 @@ def main():
     ap.add_argument("--step", type=int, default=8, help="every step-th slice with content (default 8)")
     ap.add_argument("--graph", default="graphs/bench_mri.toml")
     ap.add_argument("--mirflow", default="build/bin/mirflow")
+    ap.add_argument("--model", default="models/mri_gan_w8.pt", help="the GAN model file (gan, gan_ir, hybrid)")
     ap.add_argument("--out", default="out/bench_mri/ablation")
     ap.add_argument("--set", action="append", default=[], help="extra node.key=value overrides")
     ap.add_argument("--json", help="also write the table here")
@@ -147,16 +149,16 @@ def main():
     print(f"subject {a.subject}: {len(zs)} axial slices {zs}, volume max {vmax:g}")
     metrics_nodes = ["q_" + m for m in METHODS]
     table, fg = {}, {}
-    model = os.path.abspath("models/mri_gan_w8.pt")
+    model = os.path.abspath(a.model)
     for s in a.sigmas:
         d = f"{out}/{a.subject}_s{round(s * 100):02d}"
         os.makedirs(d, exist_ok=True)
         sets = [f"input.path={subset}", f"noisy.sigma={s}", f"noisy.reference_max={vmax!r}"]
-        sets += [f"{q}.data_range={vmax!r}" for q in metrics_nodes] + a.set
+        # The model's absolute path: the derived copy of the graph lives elsewhere. User sets last.
+        sets += [f"{q}.data_range={vmax!r}" for q in metrics_nodes] + [f"gan.model={model}"] + a.set
         graph = a.graph
-        if not a.no_foreground:  # the derived copy lives elsewhere: give the model's path
+        if not a.no_foreground:
             graph = with_writers(a.graph, d)
-            sets.append(f"gan.model={model}")
         rows, wall, cmd = run_graph(a.mirflow, graph, sets, d)
         table[s] = rows
         if not a.no_foreground:
