@@ -16,14 +16,17 @@ Denoise::Denoise(const NodeConfig& c)
     : file_(c.params.get_path("model")),
       tiles_{c.params.get_int("tile"), c.params.get_int("overlap")},
       batch_(c.params.get_int("batch")),
-      ensemble_(static_cast<int>(c.params.get_int("ensemble"))),
       device_(torch_device_from_param(c.params.get_string("device"))) {
   if (tiles_.overlap >= tiles_.tile) throw InputError("parameter 'overlap' must be smaller than 'tile'");
-  if (ensemble_ != 1 && ensemble_ != 2 && ensemble_ != 4 && ensemble_ != 8)
-    throw InputError("parameter 'ensemble' must be 1, 2, 4 or 8, got " + std::to_string(ensemble_));
   set_torch_threads(c.params.get_int("threads"));
   net_ = load_generator(file_).generator;
   net_->to(device_);
+  try {  // built once here, so a bad size is refused before any item runs
+    forward_ = self_ensemble([this](const torch::Tensor& t) { return net_->forward(t); },
+                             static_cast<int>(c.params.get_int("ensemble")));
+  } catch (const InputError& e) {
+    throw InputError(std::string("parameter 'ensemble': ") + e.what());
+  }
 }
 
 void Denoise::process(Context& ctx) {
@@ -32,11 +35,10 @@ void Denoise::process(Context& ctx) {
   const torch::Tensor x = tensor_on(in, device_);
   torch::Tensor out = torch::empty_like(x, torch::MemoryFormat::Contiguous);
   torch::NoGradGuard no_grad;
-  const TensorFn net = self_ensemble([this](const torch::Tensor& t) { return net_->forward(t); }, ensemble_);
   for (std::int64_t z = 0; z < x.size(0); z += batch_) {
     const torch::Tensor xs = x.slice(0, z, std::min(z + batch_, x.size(0)));
     const SliceRange r = slice_range(xs);
-    out.slice(0, z, z + xs.size(0)).copy_(from_unit(run_tiled(net, to_unit(xs, r), tiles_), r));
+    out.slice(0, z, z + xs.size(0)).copy_(from_unit(run_tiled(forward_, to_unit(xs, r), tiles_), r));
   }
   Image result = image_where(out, in);
   result.metadata()["gan.model"] = file_.filename().string();

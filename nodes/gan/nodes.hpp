@@ -24,7 +24,7 @@ class Denoise final : public Node {
   Generator net_{nullptr};
   TileOptions tiles_;
   std::int64_t batch_;
-  int ensemble_;                       // geometric self-ensemble size (1: off)
+  TensorFn forward_;                   // the network, self-ensembled when asked (ensemble > 1)
   torch::Device device_{torch::kCPU};  // where the network runs
 };
 
