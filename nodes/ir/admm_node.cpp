@@ -301,6 +301,9 @@ void AdmmNode::process(Context& ctx) {
   if (rician_noise_) {
     report["rician_correction"] = rician_ == Rician::Pre ? "pre" : rician_ == Rician::Post ? "post" : "none";
     if (rician_ == Rician::Pre) spec.b = rician_debias_squared(spec.b, *sigma);
+    // With `post` the solve estimates E[m], not A; a prior image estimates A (a denoiser removes
+    // the bias), so it is moved to E[m] too, or the final inversion would remove the bias twice.
+    if (rician_ == Rician::Post && !spec.x_prior.empty()) spec.x_prior = rician_mean(spec.x_prior, *sigma);
   }
 
   // The data term is divided by λ = mean(AᴴWA1) (1 for the identity), so that β and ρ weigh the

@@ -166,4 +166,17 @@ Image rician_invert_mean(const Image& m, double sigma) {
   return out;
 }
 
+Image rician_mean(const Image& a, double sigma) {
+  Image out = Image::allocate(DType::F32, a.shape(), a.ndim());
+  out.geometry() = a.geometry();
+  out.metadata() = a.metadata();
+  float* o = out.data<float>();
+  std::int64_t k = 0;
+  for (std::int64_t z = 0; z < a.nz(); ++z)
+    for (std::int64_t y = 0; y < a.ny(); ++y)
+      for (std::int64_t x = 0; x < a.nx(); ++x, ++k)
+        o[k] = static_cast<float>(sigma * rician_mean_ratio(std::max(a.value(x, y, z), 0.0) / sigma));
+  return out;
+}
+
 }  // namespace mirflow::ir

@@ -41,5 +41,9 @@ double rician_mean_ratio_inverse(double r);
 Image rician_debias_squared(const Image& magnitude, double sigma);
 // Post-correction of an estimate x̂ of E[m] (a denoised magnitude): A = σ·ν⁻¹(x̂/σ) per pixel.
 Image rician_invert_mean(const Image& mean_estimate, double sigma);
+// The reverse, E[m] = σ·ν(A/σ) per pixel (negative A taken as 0), float32: expresses an amplitude
+// image (a prior that estimates A, such as a denoiser's output) in the E[m] units a post-corrected
+// solve works in.
+Image rician_mean(const Image& amplitude, double sigma);
 
 }  // namespace mirflow::ir

@@ -339,6 +339,35 @@ TEST(IrAdmmNode, QuadraticProblemHasTheClosedFormAndAReport) {
   EXPECT_TRUE(report.at("stop") == "converged" || report.at("stop") == "max_iterations");
 }
 
+// E[m]/σ of a Rician magnitude with amplitude θσ, written out here with the standard library's
+// Bessel functions (the node has its own implementation): √(π/2) e^{−θ²/4}[(1 + θ²/2) I₀(θ²/4) + (θ²/2) I₁(θ²/4)].
+double rician_mean_over_sigma(double theta) {
+  const double y = theta * theta / 4;
+  return std::sqrt(M_PI / 2) * std::exp(-y) * ((1 + 2 * y) * std::cyl_bessel_i(0.0, y) + 2 * y * std::cyl_bessel_i(1.0, y));
+}
+
+TEST(IrAdmmNode, RicianPostCorrectionTakesThePriorAsAnAmplitude) {
+  // The measurement is the exact E[m] of the amplitude A and the prior is A itself (a denoiser's
+  // output estimates A). Both say the same, so the answer is A. A node that pulled the E[m]
+  // estimate towards A and then removed the bias would return less than A (θ = 2: 1.4σ less).
+  auto node = make_admm("noise = \"rician\"\nsigma = 2.0\ngamma = 3.0\nabs_tol = 1e-7\nrel_tol = 1e-7\n");
+  ASSERT_TRUE(node);
+  const double sigma = 2.0;
+  const Image a = ramp(16, 8, 0.5, 1.5);  // plus 4 below: A from 4 (θ = 2) to 20.5 (θ ≈ 10)
+  Image amplitude = Image::allocate2d(DType::F32, 16, 8), m = Image::allocate2d(DType::F32, 16, 8);
+  for (std::int64_t i = 0; i < a.size(); ++i) {
+    amplitude.data<float>()[i] = a.data<float>()[i] + 4.f;
+    m.data<float>()[i] = float(sigma * rician_mean_over_sigma(amplitude.data<float>()[i] / sigma));
+  }
+  RecordingContext ctx;
+  ctx.inputs["measurement"] = m;
+  ctx.inputs["prior"] = amplitude;
+  node->process(ctx);
+  const Image x = std::any_cast<Image>(ctx.outputs.at("image"));
+  for (std::int64_t i = 0; i < x.size(); ++i)  // the inverse table's step is 1e-3 in θ
+    ASSERT_NEAR(x.data<float>()[i], amplitude.data<float>()[i], 3e-3 * sigma + 1e-4 * amplitude.data<float>()[i]) << i;
+}
+
 TEST(IrAdmmNode, MultiresolutionReportsItsCoarseLevels) {
   auto node = make_admm("multires = 2\niterations = 5\nnonnegative = true\n[[node.prior]]\ntype = \"tv\"\nbeta = 1e-3\n");
   ASSERT_TRUE(node);

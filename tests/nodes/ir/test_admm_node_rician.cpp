@@ -84,6 +84,12 @@ TEST(RicianNoise, MeanInverseUndoesTheMean) {
   for (int i = 0; i < 4; ++i) m.data<float>()[i] = float(sigma * rice_moment(amps[i] / sigma, 1));
   const Image post = rician_invert_mean(m, sigma), pre = rician_debias_squared(m, sigma);
   for (int i = 1; i < 4; ++i) EXPECT_NEAR(post.data<float>()[i], amps[i], 2e-3 * sigma) << i;
+  // The forward map, amplitude → E[m], against the integral; a negative amplitude counts as 0.
+  for (int i = 0; i < 4; ++i) a.data<float>()[i] = float(amps[i]);
+  const Image mean = rician_mean(a, sigma);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(mean.data<float>()[i], m.data<float>()[i], 1e-4 * sigma) << i;
+  a.data<float>()[0] = -5.f;
+  EXPECT_NEAR(rician_mean(a, sigma).data<float>()[0], m.data<float>()[0], 1e-4 * sigma);
   EXPECT_NEAR(post.data<float>()[0], 0.0, 0.05 * sigma);  // the table's flat start near θ = 0
   for (int i = 0; i < 4; ++i) {
     const double v = m.data<float>()[i];
