@@ -169,7 +169,7 @@ NodeSpec AdmmNode::spec() {
                   "ADMM reconstruction: argmin ½‖Ax − b‖²_W + Σ β_k R_k(x) + (γ/2)‖x − x_prior‖², priors from [[node.prior]].")
       .input("measurement", kAnyPort,
              "a sinogram (port type sinogram: projector from its geometry) or a 2-D image (identity or Gaussian blur)")
-      .input("prior", kImagePort, "x_prior on the reconstruction grid (γ term, warm start, anatomical guide)", false)
+      .input("prior", kImagePort, "x_prior on the reconstruction grid (γ term, warm start, anatomical guide); with noise = rician and post correction, an amplitude estimate", false)
       .input("weights", kImagePort, "data weights W ≥ 0 on the measurement's grid (instead of the 'weights' parameter)", false)
       .input("beta_map", kImagePort, "per-pixel factor ≥ 0 on every β, on the reconstruction grid", false)
       .output("image", kImagePort, "the reconstruction, float32 (CT: centred grid, µ or HU; images: the input's geometry)")
