@@ -156,8 +156,10 @@ path = "r.txt"
     EXPECT_EQ(e.item(), "item=7");
     EXPECT_EQ(std::string(e.what()), "node 'bad', item 'item=7': deliberate failure");
   }
-  // Cancelled early: far fewer than 100000 items were processed.
-  EXPECT_LT(read_record(dir / "r.txt").size(), 1000u);
+  // Cancelled early: far fewer than 100000 items were processed. How many slip through before
+  // the cancellation is seen depends on the scheduler (1151 once on a loaded CI machine), so the
+  // bound is a tenth of the run, not a timing guess.
+  EXPECT_LT(read_record(dir / "r.txt").size(), 10000u);
 }
 
 TEST(Executor, ItemsInFlightAreBounded) {
