@@ -4,6 +4,7 @@
 // (it keeps ~61 % of the power at 0.2–0.35 cycles/pixel), which taught the network to blur edges.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <ATen/CPUGeneratorImpl.h>
