@@ -2,12 +2,13 @@
 
 #include "nodes.hpp"
 #include "noise_sigma.hpp"
-#include "slicewise.hpp"
+#include "strength.hpp"
 
 namespace mirflow::classic {
 
 Bm3d::Bm3d(const NodeConfig& c)
-    : sigma_(sigma_from(c)), range_(c.params.get_float("range")), wiener_(c.params.get_bool("wiener")) {}
+    : sigma_(sigma_from(c)), range_(c.params.get_float("range")), wiener_(c.params.get_bool("wiener")),
+      strength_(strength_from(c)) {}
 
 NodeSpec Bm3d::spec() {
   return NodeSpec("classic.bm3d",
@@ -19,15 +20,17 @@ NodeSpec Bm3d::spec() {
                               "intensity span mapped to 0-255, the scale of the matching thresholds "
                               "(0: each slice's max - min)")
                  .range(0, 1e30).in_unit("image units"))
-      .param(ParamSpec::Bool("wiener", true, "run the second (Wiener) step; false: the basic estimate"));
+      .param(ParamSpec::Bool("wiener", true, "run the second (Wiener) step; false: the basic estimate"))
+      .param(strength_param());
 }
 
 void Bm3d::process(Context& ctx) {
   const Image& in = ctx.image("image");
   if (in.nx() < 8 || in.ny() < 8)
     throw InputError("classic.bm3d needs slices of at least 8x8 pixels (its patch size), got " + in.describe());
-  ctx.output("image", map_slices(in, [this](const Plane& p) {
-    Bm3dOptions o = bm3d_defaults(noise_sigma(sigma_, p), range_);
+  const double sigma = item_sigma(in, sigma_);
+  ctx.output("image", denoise_slices(in, sigma, strength_, [&](const Plane& p, double f) {
+    Bm3dOptions o = bm3d_defaults(f * sigma, range_);
     o.wiener_step = wiener_;
     return bm3d(p, o);
   }, "classic.bm3d"));

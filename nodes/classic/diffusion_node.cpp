@@ -1,6 +1,6 @@
 #include "nodes.hpp"
 #include "noise_sigma.hpp"
-#include "slicewise.hpp"
+#include "strength.hpp"
 
 namespace mirflow::classic {
 
@@ -8,7 +8,8 @@ Diffusion::Diffusion(const NodeConfig& c)
     : sigma_(sigma_from(c)), kappa_sigma_(c.params.get_float("kappa")), dt_(c.params.get_float("dt")),
       steps_(static_cast<int>(c.params.get_int("steps"))),
       conductance_(c.params.get_string("conductance") == "exponential" ? Conductance::Exponential
-                                                                        : Conductance::Rational) {}
+                                                                        : Conductance::Rational),
+      strength_(strength_from(c)) {}
 
 NodeSpec Diffusion::spec() {
   return NodeSpec("classic.diffusion",
@@ -21,12 +22,15 @@ NodeSpec Diffusion::spec() {
       .param(ParamSpec::Float("dt", 0.2, "time step (0.25 at most: stability of the 4-neighbour scheme)")
                  .range(1e-6, 0.25))
       .param(ParamSpec::Choice("conductance", {"exponential", "rational"}, "exponential",
-                               "exp(-(g/κ)^2), or 1 / (1 + (g/κ)^2)"));
+                               "exp(-(g/κ)^2), or 1 / (1 + (g/κ)^2)"))
+      .param(strength_param());
 }
 
 void Diffusion::process(Context& ctx) {
-  ctx.output("image", map_slices(ctx.image("image"), [this](const Plane& p) {
-    return perona_malik(p, kappa_sigma_ * noise_sigma(sigma_, p), steps_, dt_, conductance_);
+  const Image& in = ctx.image("image");
+  const double sigma = item_sigma(in, sigma_);
+  ctx.output("image", denoise_slices(in, sigma, strength_, [&](const Plane& p, double f) {
+    return perona_malik(p, f * kappa_sigma_ * sigma, steps_, dt_, conductance_);
   }, "classic.diffusion"));
 }
 

@@ -1,11 +1,11 @@
 #include "nodes.hpp"
 #include "noise_sigma.hpp"
-#include "slicewise.hpp"
+#include "strength.hpp"
 
 namespace mirflow::classic {
 
 NonLocalMeans::NonLocalMeans(const NodeConfig& c)
-    : sigma_(sigma_from(c)), h_sigma_(c.params.get_float("h")) {
+    : sigma_(sigma_from(c)), h_sigma_(c.params.get_float("h")), strength_(strength_from(c)) {
   base_.patch_size = static_cast<int>(c.params.get_int("patch_size"));
   base_.patch_distance = static_cast<int>(c.params.get_int("patch_distance"));
   base_.fast = c.params.get_bool("fast");
@@ -21,14 +21,17 @@ NodeSpec NonLocalMeans::spec() {
                  .range(0, 100).in_unit("sigma"))
       .param(ParamSpec::Int("patch_size", 7, "patch side (even sizes are made odd)").range(1, 31).in_unit("pixels"))
       .param(ParamSpec::Int("patch_distance", 11, "search radius around each pixel").range(0, 64).in_unit("pixels"))
-      .param(ParamSpec::Bool("fast", true, "integral-image form (Darbon 2008) instead of the pixelwise one"));
+      .param(ParamSpec::Bool("fast", true, "integral-image form (Darbon 2008) instead of the pixelwise one"))
+      .param(strength_param());
 }
 
 void NonLocalMeans::process(Context& ctx) {
-  ctx.output("image", map_slices(ctx.image("image"), [this](const Plane& p) {
+  const Image& in = ctx.image("image");
+  const double sigma = item_sigma(in, sigma_);
+  ctx.output("image", denoise_slices(in, sigma, strength_, [&](const Plane& p, double f) {
     NlmOptions o = base_;
-    o.sigma = noise_sigma(sigma_, p);
-    o.h = h_sigma_ * o.sigma;
+    o.sigma = sigma;
+    o.h = f * h_sigma_ * sigma;
     return nl_means(p, o);
   }, "classic.nlm"));
 }

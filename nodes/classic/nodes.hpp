@@ -2,8 +2,9 @@
 // The node types of the classic family (mirflow_classic.so): classical denoising baselines.
 // Every one reads a 2-D slice or a 3-D volume of any dtype, filters each slice on its own and
 // writes float32 in the input's units, shape, geometry and metadata. The noise level σ is the
-// `sigma` parameter (image units) or, unset, estimated per slice (noise_sigma.hpp); strengths
-// are given as multiples of σ, so that one setting fits images of any scale.
+// `sigma` parameter (image units), else the input's noise.sigma_estimate metadata, else estimated
+// on the item (noise_sigma.hpp); strengths are given as multiples of σ, so that one setting fits
+// images of any scale, times the `strength` factor or the factor SURE chooses (strength.hpp).
 #include <optional>
 
 #include <mirflow/node.hpp>
@@ -11,6 +12,7 @@
 #include "bm3d.hpp"
 #include "nl_means.hpp"
 #include "perona_malik.hpp"
+#include "strength.hpp"
 #include "wavelet_shrink.hpp"
 
 namespace mirflow::classic {
@@ -37,6 +39,7 @@ class NonLocalMeans final : public Node {
   std::optional<double> sigma_;
   double h_sigma_;
   NlmOptions base_;
+  Strength strength_;
 };
 
 // BM3D (bm3d.hpp).
@@ -50,6 +53,7 @@ class Bm3d final : public Node {
   std::optional<double> sigma_;
   double range_;
   bool wiener_;
+  Strength strength_;
 };
 
 // Total variation, Chambolle's projection (tv_chambolle.hpp), weight = weight_sigma·σ.
@@ -63,6 +67,7 @@ class TotalVariation final : public Node {
   std::optional<double> sigma_;
   double weight_sigma_, eps_;
   int max_iter_;
+  Strength strength_;
 };
 
 // Wavelet shrinkage (wavelet_shrink.hpp).
@@ -88,6 +93,7 @@ class Diffusion final : public Node {
   double kappa_sigma_, dt_;
   int steps_;
   Conductance conductance_;
+  Strength strength_;
 };
 
 }  // namespace mirflow::classic

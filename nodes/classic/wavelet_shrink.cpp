@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "noise_sigma.hpp"
+#include <mirflow_imgproc/robust.hpp>
 #include "wavelet_transform.hpp"
 
 namespace mirflow::classic {
@@ -33,7 +33,7 @@ Plane wavelet_shrink(const Plane& f, const WaveletShrinkOptions& o) {
   int levels = o.levels;
   if (levels <= 0) levels = std::max(dwt_max_level(std::min(f.nx, f.ny), w) - 3, 1);
   Decomposition d = wavedec2(f, w, levels);
-  const double sigma = o.sigma ? *o.sigma : mad_sigma(d.details.back().dd.v);
+  const double sigma = o.sigma ? *o.sigma : imgproc::mad_sigma(d.details.back().dd.v);
   const double visu = universal_threshold(sigma, f.size());
   for (DetailBands& level : d.details)
     for (Plane* band : {&level.ad, &level.da, &level.dd}) {

@@ -18,6 +18,9 @@
 #include "mirflow_physics/sinogram.hpp"
 #include "mirflow_physics/units.hpp"
 
+#include <mirflow_imgproc/noise_level.hpp>
+#include <mirflow_imgproc/sure.hpp>
+
 #include "nodes.hpp"
 #include "rician_noise.hpp"
 
@@ -105,6 +108,40 @@ nlohmann::json level_report(const AdmmResult& r) {
           {"closed_form", r.closed_form}, {"history", std::move(h)}};
 }
 
+// Multiplies every regularisation weight of spec (each prior's β and γ) by the strength factor, or by the factor in [0.25, 4] with the lowest
+// Monte-Carlo SURE (imgproc/sure.hpp) when none is given. The data are in σ units (scale =
+// "sigma", checked by the constructor), so the noise of spec.b has σ = 1.
+void apply_strength(const std::optional<double>& strength, ReconstructionSpec& spec, nlohmann::json& report) {
+  double factor = strength.value_or(1.0);
+  if (!strength) {
+    const std::size_t n = static_cast<std::size_t>(spec.b.size());
+    const imgproc::SureOptions o;
+    const std::vector<double> b = imgproc::sure_probe(n, o.seed);
+    const float* y = spec.b.data<float>();
+    const std::vector<double> yv(y, y + n);
+    Image probed = spec.b.clone();
+    for (std::size_t i = 0; i < n; ++i) probed.data<float>()[i] += static_cast<float>(o.epsilon * b[i]);
+    auto solve = [&](const Image& data, double f) {
+      ReconstructionSpec s = spec;
+      s.b = data;
+      for (auto& p : s.priors) p.beta *= f;
+      s.gamma *= f;
+      const Image x = reconstruct(s).x;
+      return std::vector<double>(x.data<float>(), x.data<float>() + n);
+    };
+    nlohmann::json curve = nlohmann::json::array();
+    factor = imgproc::golden_search_log(0.25, 4.0, 8, [&](double f) {
+      const double risk = imgproc::mc_sure(yv, solve(spec.b, f), solve(probed, f), b, o.epsilon, 1.0);
+      curve.push_back({{"strength", f}, {"sure", risk}});
+      return risk;
+    });
+    report["sure"] = std::move(curve);
+  }
+  report["strength"] = factor;
+  for (auto& p : spec.priors) p.beta *= factor;
+  spec.gamma *= factor;
+}
+
 }  // namespace
 
 AdmmNode::AdmmNode(const NodeConfig& c)
@@ -145,14 +182,21 @@ AdmmNode::AdmmNode(const NodeConfig& c)
   if (c.params.get_string("preconditioner") != "auto")
     circulant_ = c.params.get_string("preconditioner") == "circulant";
 
-  if (scale_ == Scale::Sigma && !sigma_ && !rician_noise_)
-    throw InputError("scale = \"sigma\" needs the noise level: set 'sigma', or noise = \"rician\" to estimate it");
   if (rician_noise_ && (op_ == Op::Projector || op_ == Op::GaussianBlur))
     throw InputError("noise = \"rician\" is for magnitude images with operator = \"identity\" (or \"auto\"), not \"" +
                      c.params.get_string("operator") + "\"");
   if (ct_weights_ && (op_ == Op::Identity || op_ == Op::GaussianBlur))
     throw InputError("weights = \"ct_statistical\" needs a sinogram (operator \"auto\" or \"projector\")");
   if (sigma_ && !(*sigma_ > 0)) throw InputError("parameter 'sigma' must be > 0");
+  try {
+    strength_ = imgproc::parse_strength(c.params.get_string("strength"));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("parameter ") + e.what());
+  }
+  if (!strength_ && (rician_noise_ || scale_ != Scale::Sigma || op_ == Op::Projector || op_ == Op::GaussianBlur))
+    throw InputError("strength = \"sure\" needs Gaussian noise of a known σ on an image: operator identity (or auto), "
+                     "noise = \"gaussian\" and scale = \"sigma\" (for MRI magnitudes put noise.rician_vst before the "
+                     "node and noise.rician_vst_inverse after it)");
 
   const auto it = c.components.find("prior");
   if (it != c.components.end())
@@ -215,12 +259,17 @@ NodeSpec AdmmNode::spec() {
       .param(ParamSpec::Int("multires", 1, "resolution levels for sinograms, coarse to fine (each halves the grid; β·pixel area)").range(1, 4))
       .param(ParamSpec::Choice("units", {"mu", "hu"}, "mu", "CT output units: µ in 1/mm, or HU (µ_water = 0.0192 /mm)"))
       .param(ParamSpec::Choice("noise", {"gaussian", "rician"}, "gaussian",
-                               "noise model of an image measurement; rician: MRI magnitude (σ estimated unless given)"))
-      .param(ParamSpec::Float("sigma", 0.0, "noise σ in image units (default for rician: estimated per item)").range(0, 1e12).optional())
+                               "noise model of an image measurement; rician: MRI magnitude (σ from the parameter, the noise.sigma_estimate "
+                               "metadata, or estimated per item)"))
+      .param(ParamSpec::Float("sigma", 0.0, "noise σ in image units (default: the noise.sigma_estimate metadata, else estimated per item)").range(0, 1e12).optional())
       .param(ParamSpec::Choice("rician_correction", {"post", "pre", "none"}, "post",
                                "Rician bias: post inverts E[m] on the result, pre solves on sqrt(max(m² − 2σ², 0))"))
       .param(ParamSpec::Choice("scale", {"percentile", "sigma", "none"}, "percentile",
-                               "data scaling that β refers to: image 99th percentile = 1, noise σ = 1, or raw units"));
+                               "data scaling that β refers to: image 99th percentile = 1, noise σ = 1, or raw units"))
+      .param(ParamSpec::String("strength", "1",
+                               "factor on every regularisation weight (each prior's β and γ), or \"sure\": the factor in [0.25, 4] with the lowest "
+                               "Monte-Carlo SURE for this item (denoising only: identity operator, Gaussian noise, "
+                               "scale = \"sigma\"; 8 trial factors, two solves each)"));
 }
 
 void AdmmNode::process(Context& ctx) {
@@ -290,13 +339,34 @@ void AdmmNode::process(Context& ctx) {
     report["i0"] = i0;
   }
 
-  // MRI magnitude: the noise level and the Rician bias.
+  // The noise level: the parameter, else the image's noise.sigma_estimate (noise.estimate_sigma
+  // upstream, or 1 after a Rician VST), else a blind estimate of this item (imgproc).
   std::optional<double> sigma = sigma_;
-  if (rician_noise_ && !sigma) {
-    const RicianNoiseEstimate e = estimate_rician_sigma(spec.b, "input 'measurement'");
-    sigma = e.sigma;
-    report["sigma_estimate"] = {{"signal", e.signal_sigma}, {"background", e.background_sigma}};
+  if (!sigma && !like.empty() && (rician_noise_ || scale_ == Scale::Sigma)) {
+    imgproc::NoiseLevel level;
+    try {
+      level = imgproc::resolve_noise_level(like, std::nullopt,
+                                           rician_noise_ ? imgproc::SigmaMethod::Auto : imgproc::SigmaMethod::Gaussian,
+                                           "input 'measurement' (" + like.describe() + ")");
+    } catch (const std::invalid_argument& e) {
+      throw InputError(e.what());
+    }
+    report["sigma_source"] = level.source;
+    if (!(level.sigma > 0)) {  // nothing to remove: the item passes through, and the report says why
+      report["note"] = level.note + "; passed through unchanged";
+      report["sigma"] = 0.0;
+      Image x = physics::as_contiguous_f32(spec.b);
+      x.geometry() = like.geometry();
+      x.metadata() = like.metadata();
+      ctx.output("image", x);
+      if (ctx.output_connected("residual")) ctx.output("residual", Image::allocate2d(DType::F32, x.nx(), x.ny()));
+      ctx.output("report", report.dump());
+      return;
+    }
+    sigma = level.sigma;
   }
+  if (scale_ == Scale::Sigma && !sigma)
+    throw InputError("scale = \"sigma\" needs the noise σ: set 'sigma' (a sinogram carries no noise estimate)");
   if (sigma) report["sigma"] = *sigma;
   if (rician_noise_) {
     report["rician_correction"] = rician_ == Rician::Pre ? "pre" : rician_ == Rician::Post ? "post" : "none";
@@ -347,6 +417,7 @@ void AdmmNode::process(Context& ctx) {
 
   ReconstructionResult r;
   try {
+    apply_strength(strength_, spec, report);
     r = reconstruct(spec);
   } catch (const std::invalid_argument& e) {  // inputs that do not fit the problem: bad input
     throw InputError(e.what());

@@ -56,6 +56,7 @@ class AdmmNode final : public Node {
   Device device_ = Device::CPU;  // where the iterations run
   AdmmOptions options_;
   std::vector<PriorEntry> priors_;
+  std::optional<double> strength_;  // factor on every β; unset: chosen by SURE per item
 };
 
 }  // namespace mirflow::ir

@@ -10,6 +10,8 @@
 
 #include <mirflow/node.hpp>
 
+#include <mirflow_imgproc/noise_sigma.hpp>
+
 #include "noise_params.hpp"
 
 namespace mirflow::noise {
@@ -92,6 +94,43 @@ class MriMotion final : public Node {
   double fraction_, max_shift_;
   bool magnitude_;
   std::uint64_t seed_;
+};
+
+// Analysis and transforms of noisy magnitudes (issue 18), on the shared numerics of imgproc.
+
+// The blind noise σ of an item, as metadata noise.sigma_estimate (imgproc/noise_sigma.hpp).
+class EstimateSigma final : public Node {
+ public:
+  explicit EstimateSigma(const NodeConfig& c);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  imgproc::SigmaMethod method_;
+};
+
+// Rician variance stabilisation f(m/σ) (imgproc/rician_vst.hpp).
+class RicianVstForward final : public Node {
+ public:
+  explicit RicianVstForward(const NodeConfig& c);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  std::optional<double> sigma_;
+  imgproc::SigmaMethod method_;
+  bool amplitude_;  // the input is a noise-free amplitude: output E[f(m/σ) | A]
+};
+
+// Its exact unbiased inverse.
+class RicianVstInverse final : public Node {
+ public:
+  explicit RicianVstInverse(const NodeConfig& c);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  std::optional<double> sigma_;
 };
 
 }  // namespace mirflow::noise

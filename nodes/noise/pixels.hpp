@@ -7,6 +7,7 @@
 #include <string>
 
 #include <mirflow/image.hpp>
+#include <mirflow_imgproc/sigma_metadata.hpp>
 
 namespace mirflow::noise {
 
@@ -34,10 +35,6 @@ double max_abs(const Image& im);
 Image float_like(const Image& in);
 
 // Shortest decimal text that reads back as the same double (for metadata values).
-inline std::string number_text(double v) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
+using imgproc::number_text;
 
 }  // namespace mirflow::noise

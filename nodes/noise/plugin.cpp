@@ -10,4 +10,7 @@ MIRFLOW_PLUGIN("noise", registry) {
   registry.add<mirflow::noise::CtPoisson>();
   registry.add<mirflow::noise::CtRings>();
   registry.add<mirflow::noise::MriMotion>();
+  registry.add<mirflow::noise::EstimateSigma>();
+  registry.add<mirflow::noise::RicianVstForward>();
+  registry.add<mirflow::noise::RicianVstInverse>();
 }

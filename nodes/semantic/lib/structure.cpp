@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <mirflow_imgproc/noise_sigma.hpp>
+
 namespace mirflow::semantic {
 
 namespace {
@@ -161,17 +163,8 @@ void slice_map(const Plane& f, const StructureOptions& o, Plane& m, std::vector<
 }  // namespace
 
 double estimate_noise(const Plane& p) {
-  if (p.nx < 3 || p.ny < 3) return 0;
-  std::vector<float> r;
-  r.reserve(static_cast<std::size_t>((p.nx - 2) * (p.ny - 2)));
-  for (std::int64_t y = 1; y + 1 < p.ny; ++y)
-    for (std::int64_t x = 1; x + 1 < p.nx; ++x) {
-      const double v = 4.0 * p(x, y) - 2.0 * (p(x - 1, y) + p(x + 1, y) + p(x, y - 1) + p(x, y + 1)) +
-                       (p(x - 1, y - 1) + p(x + 1, y - 1) + p(x - 1, y + 1) + p(x + 1, y + 1));
-      r.push_back(static_cast<float>(std::abs(v)));
-    }
-  // |I ∗ N| of white noise is half-normal with scale 6σ (Σ N² = 36); its median is 0.6745 · 6σ.
-  return quantile(std::move(r), 0.5) / (0.6745 * 6.0);
+  const std::vector<double> v(p.v.begin(), p.v.end());
+  return imgproc::estimate_sigma({v.data(), p.nx, p.ny, 1}, imgproc::SigmaMethod::Gaussian).sigma;
 }
 
 SemanticMap structure_map(const Image& image, const StructureOptions& options) {

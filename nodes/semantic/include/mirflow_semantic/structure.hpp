@@ -1,8 +1,8 @@
 #pragma once
 // The offline structure provider: a preservation map from the image alone.
 //
-// Per 2-D slice, with σn the noise level (robust estimate: median |I ∗ N| / (0.6745 · 6), N the
-// 3×3 Laplacian-difference mask of Immerkær 1996) and R the 0.5–99.5 % intensity range:
+// Per 2-D slice, with σn the noise level (imgproc's Gaussian estimate: MAD of the finest diagonal
+// Haar band) and R the 0.5–99.5 % intensity range:
 //   edges     E = smoothstep((|∇G_σ ∗ I| − t) / t), t = max(edge_snr · σ_g, edge_contrast · R · s),
 //             σ_g the gradient's noise standard deviation, s the derivative filter's step response;
 //   texture   T = (1 − coherence) · smoothstep((s_loc − t_v) / t_v), s_loc the local standard
@@ -34,7 +34,8 @@ struct StructureOptions {
   int max_blobs = 25;
 };
 
-// Noise standard deviation of a plane (the robust Immerkær estimate above); 0 for a flat plane.
+// Noise standard deviation of a plane: imgproc's Gaussian estimator (MAD of the finest diagonal
+// Haar band); 0 for a flat plane.
 double estimate_noise(const Plane& p);
 
 // The map of a 2-D or 3-D image (3-D: slice by slice; regions carry their slice in the label).
