@@ -44,6 +44,9 @@ std::string check_param(const ParamSpec& spec, ParamValue& v, const fs::path& ba
       if (!std::holds_alternative<double>(v)) return expected + ", got " + to_string(v);
       break;
     case ParamType::String:
+      // A number where text is expected is taken as its text: `strength = 1.5` and
+      // `--set x.strength=1.5` mean the same as `strength = "1.5"`.
+      if (std::holds_alternative<std::int64_t>(v) || std::holds_alternative<double>(v)) v = to_string(v);
       if (!std::holds_alternative<std::string>(v)) return expected + ", got " + to_string(v);
       return "";
     case ParamType::Path: {

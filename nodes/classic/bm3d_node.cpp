@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <mirflow/error.hpp>
 
 #include "nodes.hpp"
@@ -13,7 +15,9 @@ Bm3d::Bm3d(const NodeConfig& c)
 NodeSpec Bm3d::spec() {
   return NodeSpec("classic.bm3d",
                   "BM3D (Dabov et al. 2007) per slice, both steps, Lebrun's (IPOL 2012) parameters; output float32.")
-      .input("image", kImagePort, "2-D slice or 3-D volume, any dtype; slices at least 8x8")
+      .input("image", kImagePort,
+             "2-D slice or 3-D volume, any dtype; slices at least 2x2 (patches are 8x8, or the slice's smaller "
+             "side below that)")
       .output("image", kImagePort, "denoised image, float32, same geometry")
       .param(sigma_param())
       .param(ParamSpec::Float("range", 0.0,
@@ -26,11 +30,15 @@ NodeSpec Bm3d::spec() {
 
 void Bm3d::process(Context& ctx) {
   const Image& in = ctx.image("image");
-  if (in.nx() < 8 || in.ny() < 8)
-    throw InputError("classic.bm3d needs slices of at least 8x8 pixels (its patch size), got " + in.describe());
+  if (in.nx() < 2 || in.ny() < 2)
+    throw InputError("classic.bm3d needs slices of at least 2x2 pixels, got " + in.describe());
+  // Slices smaller than Lebrun's 8x8 patch (low-resolution diffusion data can be 6 pixels wide)
+  // get patches as large as their smaller side.
+  const int patch = static_cast<int>(std::min<std::int64_t>({8, in.nx(), in.ny()}));
   const double sigma = item_sigma(in, sigma_);
   ctx.output("image", denoise_slices(in, sigma, strength_, [&](const Plane& p, double f) {
     Bm3dOptions o = bm3d_defaults(f * sigma, range_);
+    o.hard.patch = o.wiener.patch = patch;
     o.wiener_step = wiener_;
     return bm3d(p, o);
   }, "classic.bm3d"));

@@ -13,7 +13,7 @@
 namespace mirflow::imgproc {
 namespace {
 
-constexpr std::size_t kMinBlocks = 256;
+constexpr std::size_t kMinBlocks = 64;  // a median of 64 |d| has a standard error of about 15 %
 constexpr double kMadToSigma = 1.0 / kNormalQuartile;
 const double kRayleighMedian = std::sqrt(2.0 * std::numbers::ln2);
 
@@ -119,7 +119,7 @@ SigmaEstimate estimate_sigma(const VolumeView& image, SigmaMethod method) {
   e.blocks = static_cast<std::int64_t>(b.size());
   if (b.size() < kMinBlocks) {
     e.note = "no measurable noise: " + std::to_string(b.size()) +
-             " 2x2 blocks with varying pixels, at least 256 are needed (an image this small, or mostly constant)";
+             " 2x2 blocks with varying pixels, at least 64 are needed (an image this small, or mostly constant)";
     return e;
   }
   // Every iteration starts above its answer: the Gaussian MAD over all blocks counts the signal's

@@ -98,6 +98,20 @@ TEST(Validation, IntegerIsAcceptedForFloatButNotTheReverse) {
   EXPECT_EQ(where(e[0]), "test.toml:8:9");
 }
 
+// A number where a string parameter is expected is taken as its text (strength = 1.5 means
+// strength = "1.5"); a boolean or a list is still an error.
+TEST(Validation, NumberIsAcceptedAsTextForAStringParameter) {
+  std::string g = kGood;
+  g.replace(g.find("count = 3"), 9, "count = 3\npeak_file = 2.5");
+  const ValidGraph v = mirflow::test::validate_string(g, "/data");
+  EXPECT_EQ(v.nodes.at(0).params.get_string("peak_file"), "2.5");
+  g = kGood;
+  g.replace(g.find("count = 3"), 9, "count = 3\npeak_file = true");
+  auto e = errors_of(g);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_NE(e[0].message.find("expected string"), std::string::npos) << e[0].message;
+}
+
 TEST(Validation, OutOfRangeValue) {
   std::string g = kGood;
   g.replace(g.find("count = 3"), 9, "count = -1");
