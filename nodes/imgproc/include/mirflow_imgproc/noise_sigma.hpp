@@ -4,7 +4,8 @@
 // All estimators work on the 2×2 blocks of each xy-plane, pooled over the planes of a volume
 // (σ is a property of the acquisition, so a volume gives one σ from all its planes). Blocks whose
 // four pixels are identical carry no noise (masked, zero-filled or clipped regions) and are left
-// out. An estimate needs at least 64 usable blocks (a 16×16 slice, or a 10×10×10 volume).
+// out. An estimate needs at least 64 usable blocks (a 16×16 slice, or a 10×10×10 volume); the
+// background and wavelet estimates also need a tenth of them in their own subset.
 //
 // For magnitude MRI (Rician noise):
 //  - background: the Rayleigh fit of the background. Background blocks are those whose mean is
