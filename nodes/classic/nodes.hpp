@@ -54,6 +54,7 @@ class Bm3d final : public Node {
   double range_;
   bool wiener_;
   Strength strength_;
+  int slice_radius_;
 };
 
 // Total variation, Chambolle's projection (tv_chambolle.hpp), weight = weight_sigma·σ.

@@ -4,6 +4,7 @@
 // parameters fail validation naming the node and the parameter.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <mutex>
 
 #include <mirflow/error.hpp>
@@ -116,6 +117,23 @@ double volume_sigma() {
       .sigma;
 }
 
+// What classic.bm3d computes for the test volume: bm3d_volume with slice_radius 1, the volume's
+// span, patches of `patch` pixels, as a per-slice function for compare().
+std::function<Plane(const Plane&)> volume_bm3d(int patch, double sigma = 0) {
+  const Image in = test_volume();
+  std::vector<Plane> slices;
+  double lo = in.value(0, 0, 0), hi = lo;
+  for (std::int64_t z = 0; z < in.nz(); ++z) {
+    slices.push_back(read_plane(in, z));
+    for (double v : slices.back().v) lo = std::min(lo, v), hi = std::max(hi, v);
+  }
+  Bm3dOptions o = bm3d_defaults(sigma > 0 ? sigma : volume_sigma(), hi - lo);
+  o.hard.patch = o.wiener.patch = patch;
+  auto expected = std::make_shared<std::vector<Plane>>(bm3d_volume(slices, o, 1));
+  auto z = std::make_shared<std::size_t>(0);
+  return [expected, z](const Plane&) { return (*expected)[(*z)++]; };
+}
+
 }  // namespace
 
 TEST(ClassicNodes, AllSixAreRegistered) {
@@ -156,8 +174,8 @@ TEST(ClassicNodes, TvWaveletDiffusionBm3d) {
             }), kFloat32);
   EXPECT_LT(compare(run_node("classic.diffusion", "sigma = 5\nkappa = 3\nsteps = 4\nconductance = \"rational\""),
                     [](const Plane& p) { return perona_malik(p, 15.0, 4, 0.2, Conductance::Rational); }), kFloat32);
-  EXPECT_LT(compare(run_node("classic.bm3d", ""),
-                    [](const Plane& p) { return bm3d(p, bm3d_defaults(volume_sigma(), 0)); }), kFloat32);
+  // A volume: BM3D with groups across neighbouring slices (slice_radius = 1), the volume's span.
+  EXPECT_LT(compare(run_node("classic.bm3d", ""), volume_bm3d(8)), kFloat32);
 }
 
 TEST(ClassicNodes, BadParametersFailValidation) {
@@ -183,11 +201,7 @@ TEST(ClassicNodes, BadParametersFailValidation) {
 // one pixel is bad input naming the node.
 TEST(ClassicNodes, NarrowSlicesGetSmallerBm3dPatches) {
   kNx = 6;
-  EXPECT_LT(compare(run_node("classic.bm3d", "sigma = 2"), [](const Plane& p) {
-              Bm3dOptions o = bm3d_defaults(2.0, 0);
-              o.hard.patch = o.wiener.patch = 6;
-              return bm3d(p, o);
-            }), kFloat32);
+  EXPECT_LT(compare(run_node("classic.bm3d", "sigma = 2"), volume_bm3d(6, 2.0)), kFloat32);
   kNx = 1;
   try {
     run_node("classic.bm3d", "sigma = 2");
