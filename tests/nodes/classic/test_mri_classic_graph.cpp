@@ -1,0 +1,53 @@
+// graphs/mri_classic.toml end to end on three Colin27 slices (z = 80, 90, 100) with 5 % Rician
+// noise drawn by numpy (not mirflow's simulator): blind σ, VST, 3-D BM3D with its strength chosen
+// by SURE, exact unbiased inverse. The metrics are computed by numpy against the clean slices, an
+// implementation independent of the graph. Measured: 25.00 → 35.24 dB, dark RMSE 17.02 → 3.94.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "python_reference.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+
+TEST(MriClassicGraph, DenoisesAndRemovesTheRicianFloor) {
+  MIRFLOW_REQUIRE_PYTHON("nibabel");
+  const fs::path dir = mirflow::test::scratch_dir("mri_classic_graph");
+  const std::string make =
+      "import nibabel as nib, numpy as np\n"
+      "img = nib.load('/usr/share/mricron/templates/ch2.nii.gz'); v = img.get_fdata().astype(np.float32)\n"
+      "t = np.ascontiguousarray(v[:, :, [80, 90, 100]]); rng = np.random.default_rng(7); s = 0.05 * 254\n"
+      "m = np.abs(t + s * (rng.standard_normal(t.shape) + 1j * rng.standard_normal(t.shape))).astype(np.float32)\n"
+      "nib.save(nib.Nifti1Image(m, img.affine), '" + (dir / "noisy.nii").string() + "')\n"
+      "nib.save(nib.Nifti1Image(t, img.affine), '" + (dir / "clean.nii").string() + "')\n";
+  std::ofstream(dir / "make.py") << make;
+  std::string out;
+  ASSERT_EQ(mirflow::test::run_command("/usr/bin/python3 " + (dir / "make.py").string(), &out), 0) << out;
+
+  const fs::path graph = mirflow::test::source_dir() / "graphs" / "mri_classic.toml";
+  std::stringstream toml;
+  toml << std::ifstream(graph).rdbuf();
+  mirflow::test::run_string(toml.str(), graph.parent_path(),
+                            {"input.path=" + (dir / "noisy.nii").string(), "output.path=" + (dir / "out.nii").string()});
+
+  // PSNR over 254 on the whole slices, and the RMSE where the truth is dark (< 2σ: background, CSF).
+  const std::string score =
+      "import nibabel as nib, numpy as np\n"
+      "c = nib.load('" + (dir / "clean.nii").string() + "').get_fdata()\n"
+      "for n in ('noisy', 'out'):\n"
+      "    x = nib.load('" + dir.string() + "/' + n + '.nii').get_fdata()\n"
+      "    dark = c < 2 * 0.05 * 254\n"
+      "    print(10 * np.log10(254**2 / np.mean((x - c)**2)), np.sqrt(np.mean((x[dark] - c[dark])**2)))\n";
+  std::ofstream(dir / "score.py") << score;
+  ASSERT_EQ(mirflow::test::run_command("/usr/bin/python3 " + (dir / "score.py").string(), &out), 0) << out;
+  std::istringstream in(out);
+  double p_noisy = 0, d_noisy = 0, p_out = 0, d_out = 0;
+  in >> p_noisy >> d_noisy >> p_out >> d_out;
+  std::printf("[ measured ] mri_classic on ch2 z=80,90,100, 5 %%: %.2f → %.2f dB; dark RMSE %.2f → %.2f\n", p_noisy, p_out,
+              d_noisy, d_out);
+  EXPECT_GT(p_out, p_noisy + 8.0);
+  EXPECT_LT(d_out, 0.3 * d_noisy);
+}
