@@ -20,6 +20,8 @@ packages=(
   bart
   # real data for the quickstart and the tests (Colin27 T1 and atlases)
   mricron-data
+  # validation data and the external peer (bench/mri_validation)
+  python3-dipy python3-nipy
 )
 
 missing=()
