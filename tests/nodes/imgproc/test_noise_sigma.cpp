@@ -84,9 +84,7 @@ TEST(NoiseSigma, PureBackgroundPureSignalAndRamp) {
   const SigmaEstimate r = estimate_sigma(add_rician(ramp, 8.0, 3).view());
   std::printf("[ measured ] ramp, σ = 8: auto %.3f (%s), background %.3f, wavelet %.3f, vst %.3f\n", r.sigma,
               std::string(sigma_method_name(r.method)).c_str(), r.background, r.wavelet, r.vst);
-  // Within 5 %: the VST estimate, the smallest here, reads 3 % low where pixels of SNR 1–2 weigh
-  // in, because the MAD of stabilised noise there is 0.96–0.99 of its standard deviation (its
-  // distribution is not Gaussian; Monte Carlo, docs/noise.md).
+  // Within 5 % (measured: 2 % low, the VST estimate, the smallest here).
   EXPECT_NEAR(r.sigma, 8.0, 0.4);
   EXPECT_GT(r.wavelet, 0.0);
   EXPECT_GT(r.background, 0.0);

@@ -16,10 +16,11 @@
 //    variance; cancels constant and linear signal) over the blocks whose mean says A ≥ 4σ, each
 //    |d| divided by √ξ(A/σ), the Rician variance factor (Koay and Basser 2006), iterated. Needs
 //    tissue; inflated by texture finer than 2 pixels.
-//  - vst: Foi's (2011) variance-stabilisation estimate: stabilise with σₖ (RicianVst), take the
-//    Gaussian MAD of the stabilised image's finest diagonal Haar band over every usable block,
-//    σₖ₊₁ = σₖ · that, until it moves by < 1e-4 relative. Uses tissue and background alike, so it
-//    needs neither; inflated by fine texture like `wavelet`.
+//  - vst: Foi's (2011) variance-stabilisation estimate: stabilise with σₖ (RicianVst), measure the
+//    scale of the stabilised image's finest diagonal Haar band over every usable block (its RMS
+//    within 3.5 MAD scales, corrected for the trim: the VST fixes the variance, and at SNR 1–2 the
+//    MAD of stabilised noise reads low), σₖ₊₁ = σₖ · that, until it moves by < 1e-4 relative. Uses
+//    tissue and background alike, so it needs neither; inflated by fine texture like `wavelet`.
 //  - auto (the default): the smallest of those that have enough blocks. Each estimate can only be
 //    inflated by its own contamination (texture; dark tissue counted as background), so the
 //    smallest is the least contaminated: measured on Colin27 and INIA19 with Rician 1–15 %, whole
