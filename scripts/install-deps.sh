@@ -21,7 +21,7 @@ packages=(
   # real data for the quickstart and the tests (Colin27 T1 and atlases)
   mricron-data
   # validation data and the external peer (bench/mri_validation)
-  python3-dipy python3-nipy
+  python3-dipy
 )
 
 missing=()

@@ -1,3 +1,8 @@
+#include <stdexcept>
+
+#include <mirflow/error.hpp>
+#include <mirflow_imgproc/sigma_metadata.hpp>
+
 #include "nodes.hpp"
 #include "noise_sigma.hpp"
 #include "slicewise.hpp"
@@ -19,8 +24,8 @@ NodeSpec WaveletShrinkage::spec() {
       .input("image", kImagePort, "2-D slice or 3-D volume, any dtype")
       .output("image", kImagePort, "denoised image, float32, same geometry")
       .param(ParamSpec::Float("sigma", 0.0,
-                              "noise standard deviation (unset: median absolute deviation of the finest "
-                              "diagonal band of this transform)")
+                              "noise standard deviation (unset: the input's noise.sigma_estimate metadata, else the "
+                              "median absolute deviation of the finest diagonal band of this transform)")
                  .range(0, 1e30).in_unit("image units").optional())
       .param(ParamSpec::Choice("wavelet", {"haar", "db2"}, "db2", "haar, or db2 (Daubechies, 4 taps)"))
       .param(ParamSpec::Choice("method", {"bayes", "visu"}, "bayes",
@@ -30,8 +35,18 @@ NodeSpec WaveletShrinkage::spec() {
 }
 
 void WaveletShrinkage::process(Context& ctx) {
-  ctx.output("image", map_slices(ctx.image("image"), [this](const Plane& p) { return wavelet_shrink(p, options_); },
-                                 "classic.wavelet"));
+  const Image& in = ctx.image("image");
+  // σ: the parameter, else the noise.sigma_estimate an upstream node carried (1 after a VST), else
+  // this transform's own MAD per slice (scikit-image's rule).
+  WaveletShrinkOptions o = options_;
+  if (!o.sigma) {
+    try {
+      o.sigma = imgproc::metadata_number(in, imgproc::kSigmaEstimateKey);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(e.what());
+    }
+  }
+  ctx.output("image", map_slices(in, [&o](const Plane& p) { return wavelet_shrink(p, o); }, "classic.wavelet"));
 }
 
 }  // namespace mirflow::classic
