@@ -149,7 +149,14 @@ Image read_nifti(const fs::path& file, bool apply_scaling) {
   if (znz_isnull(fp)) bad(file, std::string("cannot open the data file ") + nim->iname);
   std::size_t got = 0;
   // znzseek returns fseek's 0 for plain files but gzseek's new offset for gzip: only < 0 fails.
-  if (znzseek(fp, nim->iname_offset, SEEK_SET) >= 0) got = nifti_read_buffer(fp, img.raw(), ntot, nim.get());
+  // The bytes as stored, swapped to this machine's order. Not nifti_read_buffer: it silently
+  // replaces NaN and infinite floats by 0, and a reader must hand on what the file holds (a
+  // node downstream refuses non-finite input by name instead of denoising made-up zeros).
+  if (znzseek(fp, nim->iname_offset, SEEK_SET) >= 0) {
+    got = znzread(img.raw(), 1, ntot, fp);
+    if (got == ntot && nim->swapsize > 1 && nim->byteorder != nifti_short_order())
+      nifti_swap_Nbytes(ntot / static_cast<std::size_t>(nim->swapsize), nim->swapsize, img.raw());
+  }
   znzclose(fp);
   if (got != ntot)
     bad(file, "truncated: the header promises " + std::to_string(ntot) + " bytes of voxel data at offset " +

@@ -51,3 +51,36 @@ TEST(MriClassicGraph, DenoisesAndRemovesTheRicianFloor) {
   EXPECT_GT(p_out, p_noisy + 8.0);
   EXPECT_LT(d_out, 0.3 * d_noisy);
 }
+
+// Bad input through the graph: a volume holding NaN, or a constant (all-zero) volume, stops with
+// bad input naming the estimator node and the item, and no output file appears.
+TEST(MriClassicGraph, NanOrConstantVolumeIsBadInputAndNothingIsWritten) {
+  MIRFLOW_REQUIRE_PYTHON("nibabel");
+  const fs::path dir = mirflow::test::scratch_dir("mri_classic_bad");
+  const std::string make =
+      "import nibabel as nib, numpy as np\n"
+      "v = np.random.default_rng(1).rayleigh(10.0, (32, 32, 3)).astype(np.float32); v[5, 6, 1] = np.nan\n"
+      "nib.save(nib.Nifti1Image(v, np.eye(4)), '" + (dir / "nan.nii").string() + "')\n"
+      "nib.save(nib.Nifti1Image(np.zeros((32, 32, 3), np.float32), np.eye(4)), '" + (dir / "zero.nii").string() + "')\n";
+  std::ofstream(dir / "make.py") << make;
+  std::string out;
+  ASSERT_EQ(mirflow::test::run_command("/usr/bin/python3 " + (dir / "make.py").string(), &out), 0) << out;
+  const fs::path graph = mirflow::test::source_dir() / "graphs" / "mri_classic.toml";
+  std::stringstream toml;
+  toml << std::ifstream(graph).rdbuf();
+  for (const char* name : {"nan", "zero"}) {
+    const fs::path result = dir / (std::string(name) + "_out.nii");
+    try {
+      mirflow::test::run_string(toml.str(), graph.parent_path(),
+                                {"input.path=" + (dir / (std::string(name) + ".nii")).string(), "output.path=" + result.string()});
+      ADD_FAILURE() << name << ": accepted";
+    } catch (const mirflow::RunError& e) {
+      std::printf("[ message  ] %s\n", e.what());
+      EXPECT_EQ(e.node(), "sigma") << name;
+      EXPECT_TRUE(e.bad_input()) << name;
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << "the item is named: " << e.what();
+      EXPECT_NE(e.reason().find(std::string(name) == "nan" ? "non-finite" : "constant"), std::string::npos) << e.reason();
+    }
+    EXPECT_FALSE(fs::exists(result)) << name;
+  }
+}

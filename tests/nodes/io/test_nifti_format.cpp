@@ -254,6 +254,29 @@ sys.exit(1 if bad else 0)
   EXPECT_NE(out.find("checked 12"), std::string::npos) << out;
 }
 
+// Non-finite floats reach the graph as they are in the file (niftilib's nifti_read_buffer would
+// have made them 0 without a word), big-endian files included: nibabel writes them.
+TEST(IoNiftiFormat, NanAndInfAreReadAsStored) {
+  if (!have_python3()) GTEST_SKIP() << "/usr/bin/python3 is not available";
+  Scratch dir("nifti-nan");
+  const std::string script = R"PY(
+import sys, numpy as np, nibabel as nib
+a = np.arange(24, dtype=np.float32).reshape(4, 3, 2)
+a[1, 2, 0] = np.nan; a[3, 0, 1] = np.inf
+nib.save(nib.Nifti1Image(a, np.eye(4)), sys.argv[1] + '/le.nii')
+nib.save(nib.Nifti1Image(a.astype('>f4'), np.eye(4)), sys.argv[1] + '/be.nii')
+)PY";
+  std::string out;
+  IO_RUN_PYTHON(dir.dir(), "make.py", script, shell_quoted(dir.dir()), out);
+  for (const char* name : {"le.nii", "be.nii"}) {
+    const Image im = read_nifti(dir / name);
+    ASSERT_EQ(im.dtype(), DType::F32) << name;
+    EXPECT_TRUE(std::isnan(im.value(1, 2, 0))) << name;
+    EXPECT_TRUE(std::isinf(im.value(3, 0, 1))) << name;
+    EXPECT_EQ(im.value(2, 1, 1), 2 * 6 + 1 * 2 + 1.0) << name;  // numpy a[2, 1, 1]: NIfTI i is x
+  }
+}
+
 // nibabel writes what niftilib must refuse clearly: int8 and 4-D data.
 TEST(IoNiftiFormat, RefusesUnsupportedDatatypeAnd4D) {
   if (!have_python3()) GTEST_SKIP() << "/usr/bin/python3 is not available";
