@@ -141,6 +141,7 @@ class ContextImpl final : public Context {
   bool output_connected(std::string_view port) const override;
   void emit(KeyPtr key, Outputs outputs) override;
   void expand(std::vector<std::string> labels, std::function<Outputs(std::int64_t)> make) override;
+  void note(std::string text) override;
 
   RtNode& node_;
   const Bundle& in_;
@@ -160,6 +161,10 @@ struct RtNode {
 
   MemoryCounters counters;
   std::atomic<std::int64_t> items{0}, wall_ns{0};
+  std::mutex notes_mutex;
+  std::vector<std::string> notes;  // the first kKeptNotes
+  std::int64_t notes_total = 0;
+  static constexpr std::size_t kKeptNotes = 5;
 
   std::unique_ptr<tf::function_node<Bundle>> body;
   std::unique_ptr<tf::broadcast_node<Bundle>> out;
@@ -255,6 +260,12 @@ bool ContextImpl::output_connected(std::string_view port) const {
 }
 
 void ContextImpl::emit(KeyPtr key, Outputs outputs) { emitted_.emplace_back(std::move(key), std::move(outputs)); }
+
+void ContextImpl::note(std::string text) {
+  std::lock_guard lock(node_.notes_mutex);
+  ++node_.notes_total;
+  if (node_.notes.size() < RtNode::kKeptNotes) node_.notes.push_back((in_.key ? in_.key->str() : std::string("run")) + ": " + text);
+}
 
 void ContextImpl::expand(std::vector<std::string> labels, std::function<Outputs(std::int64_t)> make) {
   auto e = std::make_shared<Expansion>();
@@ -434,7 +445,8 @@ RunReport run(const ValidGraph& vg, const RunOptions& options) {
     for (auto& np : nodes) {
       auto& n = *np;
       report.nodes.push_back({n.id, n.spec->type, n.items.load(), static_cast<double>(n.wall_ns.load()) * 1e-9,
-                              n.counters.allocated_bytes.load(), n.counters.copied_bytes.load()});
+                              n.counters.allocated_bytes.load(), n.counters.copied_bytes.load(), n.notes,
+                              n.notes_total});
     }
   }
   return report;

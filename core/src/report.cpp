@@ -32,7 +32,15 @@ std::string RunReport::table() const {
     s += line;
   }
   std::snprintf(line, sizeof line, "total wall time %.3f s\n", wall_seconds);
-  return s + line;
+  s += line;
+  for (const auto& n : nodes) {
+    if (n.notes_total == 0) continue;
+    s += "notes from " + n.id + " (" + std::to_string(n.notes_total) + "):\n";
+    for (const auto& t : n.notes) s += "  " + t + "\n";
+    if (n.notes_total > static_cast<std::int64_t>(n.notes.size()))
+      s += "  ... and " + std::to_string(n.notes_total - static_cast<std::int64_t>(n.notes.size())) + " more\n";
+  }
+  return s;
 }
 
 }  // namespace mirflow

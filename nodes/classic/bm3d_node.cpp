@@ -40,7 +40,7 @@ void Bm3d::process(Context& ctx) {
   // Slices smaller than Lebrun's 8x8 patch (low-resolution diffusion data can be 6 pixels wide)
   // get patches as large as their smaller side.
   const int patch = static_cast<int>(std::min<std::int64_t>({8, in.nx(), in.ny()}));
-  const double sigma = item_sigma(in, sigma_);
+  const double sigma = item_sigma(ctx, in, sigma_);
   // One span for the whole item, so that SURE's sample slabs and the final run map intensities to
   // 0–255 alike.
   double range = range_;

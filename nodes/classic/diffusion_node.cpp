@@ -28,7 +28,7 @@ NodeSpec Diffusion::spec() {
 
 void Diffusion::process(Context& ctx) {
   const Image& in = ctx.image("image");
-  const double sigma = item_sigma(in, sigma_);
+  const double sigma = item_sigma(ctx, in, sigma_);
   ctx.output("image", denoise_slices(in, sigma, strength_, [&](const Plane& p, double f) {
     return perona_malik(p, f * kappa_sigma_ * sigma, steps_, dt_, conductance_);
   }, "classic.diffusion"));

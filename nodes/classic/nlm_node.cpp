@@ -27,7 +27,7 @@ NodeSpec NonLocalMeans::spec() {
 
 void NonLocalMeans::process(Context& ctx) {
   const Image& in = ctx.image("image");
-  const double sigma = item_sigma(in, sigma_);
+  const double sigma = item_sigma(ctx, in, sigma_);
   ctx.output("image", denoise_slices(in, sigma, strength_, [&](const Plane& p, double f) {
     NlmOptions o = base_;
     o.sigma = sigma;

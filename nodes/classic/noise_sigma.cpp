@@ -26,14 +26,17 @@ std::optional<double> sigma_from(const NodeConfig& c) {
   return c.params.get_float("sigma");
 }
 
-double item_sigma(const Image& item, const std::optional<double>& given) {
+double item_sigma(Context& ctx, const Image& item, const std::optional<double>& given) {
+  imgproc::NoiseLevel level;
   try {
-    return imgproc::resolve_noise_level(item, given, imgproc::SigmaMethod::Gaussian,
-                                        "input 'image' (" + item.describe() + ")")
-        .sigma;
+    level = imgproc::resolve_noise_level(item, given, imgproc::SigmaMethod::Gaussian,
+                                         "input 'image' (" + item.describe() + ")");
   } catch (const std::invalid_argument& e) {
     throw InputError(e.what());
   }
+  if (!(level.sigma > 0))
+    ctx.note((level.note.empty() ? std::string("no measurable noise") : level.note) + "; passed through unchanged");
+  return level.sigma;
 }
 
 }  // namespace mirflow::classic

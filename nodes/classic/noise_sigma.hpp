@@ -21,8 +21,9 @@ ParamSpec sigma_param();
 // Reads the optional `sigma` parameter from a node's configuration.
 std::optional<double> sigma_from(const NodeConfig& c);
 
-// σ for one work item (see above); 0 when no noise is measurable (the node then passes the item
-// through). Throws InputError for NaN/Inf or a constant item when it has to estimate.
-double item_sigma(const Image& item, const std::optional<double>& given);
+// σ for one work item (see above); 0 when no noise is measurable: the node then passes the item
+// through, and this says so with ctx.note. Throws InputError for NaN/Inf or a constant item when
+// it has to estimate.
+double item_sigma(Context& ctx, const Image& item, const std::optional<double>& given);
 
 }  // namespace mirflow::classic

@@ -26,7 +26,7 @@ NodeSpec TotalVariation::spec() {
 
 void TotalVariation::process(Context& ctx) {
   const Image& in = ctx.image("image");
-  const double sigma = item_sigma(in, sigma_);
+  const double sigma = item_sigma(ctx, in, sigma_);
   ctx.output("image", denoise_slices(in, sigma, strength_, [&](const Plane& p, double f) {
     return tv_chambolle(p, f * weight_sigma_ * sigma, eps_, max_iter_);
   }, "classic.tv"));

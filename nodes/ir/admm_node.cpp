@@ -358,6 +358,7 @@ void AdmmNode::process(Context& ctx) {
     report["sigma_source"] = level.source;
     if (!(level.sigma > 0)) {  // nothing to remove: the item passes through, and the report says why
       report["note"] = level.note + "; passed through unchanged";
+      ctx.note(report["note"].get<std::string>());
       report["sigma"] = 0.0;
       Image x = physics::as_contiguous_f32(spec.b);
       x.geometry() = like.geometry();

@@ -46,7 +46,10 @@ void EstimateSigma::process(Context& ctx) {
                        {{"background", e.background}, {"wavelet", e.wavelet}, {"vst", e.vst}, {"gaussian", e.gaussian}}},
                       {"blocks", e.blocks},
                       {"measurable", e.measurable()}};
-  if (!e.note.empty()) r["note"] = e.note;
+  if (!e.note.empty()) {
+    r["note"] = e.note;
+    ctx.note(e.note + " (sigma = 0: the denoisers downstream pass the item through)");
+  }
   ctx.output("image", std::move(out));
   ctx.output("report", r.dump());
 }

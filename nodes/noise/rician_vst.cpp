@@ -59,6 +59,7 @@ void RicianVstForward::process(Context& ctx) {
     visit_pixels(in, [&](std::int64_t i, double v) { o[i] = static_cast<float>(v); });
     out.metadata()[imgproc::kSigmaEstimateKey] = "0";
     out.metadata()["noise.sigma_note"] = level.note.empty() ? "no measurable noise" : level.note;
+    if (level.source != "metadata") ctx.note(out.metadata()["noise.sigma_note"] + "; passed through unchanged");
   }
   out.metadata()[imgproc::kVstSigmaKey] = imgproc::number_text(sigma);
   ctx.output("image", std::move(out));

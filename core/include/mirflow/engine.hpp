@@ -121,6 +121,8 @@ struct NodeReport {
   std::int64_t items = 0;
   double wall_seconds = 0;  // summed over the node's process() calls
   std::int64_t allocated_bytes = 0, copied_bytes = 0;
+  std::vector<std::string> notes;  // the first few Context::note remarks, "item: text"
+  std::int64_t notes_total = 0;    // all of them
 };
 
 struct RunReport {

@@ -89,6 +89,10 @@ class Context {
   // Fans out one child item per label (a source's files, a volume's slices). `make(i)` runs
   // lazily, when the bound on items in flight allows, so memory stays flat on long inputs.
   virtual void expand(std::vector<std::string> labels, std::function<Outputs(std::int64_t)> make) = 0;
+  // A remark on the current item that a user should see (a slice passed through because it holds
+  // no measurable noise): `mirflow run --stats` lists them under the table. Contexts that keep no
+  // report (tests, front ends) may ignore it.
+  virtual void note(std::string text) { (void)text; }
 
   template <class T> const T& input(std::string_view port) const {
     const std::any& a = input_any(port);

@@ -116,3 +116,29 @@ TEST(RicianVstNodes, SigmaFromMetadataOrEstimateAndErrors) {
   EXPECT_EQ(f.data<float>()[5], in.data<float>()[5]);
   EXPECT_EQ(run_node("noise.rician_vst_inverse", {}, f).data<float>()[5], in.data<float>()[5]);
 }
+
+// Through the engine: an item with no measurable noise is passed on with a note that
+// `mirflow run --stats` lists under its table.
+TEST(EstimateSigmaNode, NoMeasurableNoiseIsANoteInTheRunReport) {
+  if (!mirflow::test::registry().find("io.npy_read")) GTEST_SKIP() << "the io plugin is not built";
+  const std::filesystem::path dir = mirflow::test::scratch_dir("sigma_note");
+  std::string out;
+  ASSERT_EQ(mirflow::test::run_command("/usr/bin/python3 -c \"import numpy as np; a = np.kron(np.arange(64).reshape(8, 8) % 5, "
+                                       "np.ones((2, 2))).astype(np.float32); np.save('" +
+                                           (dir / "blocky.npy").string() + "', a)\"",
+                                       &out),
+            0)
+      << out;
+  const std::string toml = "[graph]\nedges = [\"input.image -> sigma.image\"]\n"
+                           "[[node]]\nid = \"input\"\ntype = \"io.npy_read\"\npath = \"blocky.npy\"\n"
+                           "[[node]]\nid = \"sigma\"\ntype = \"noise.estimate_sigma\"\n";
+  const RunReport r = mirflow::test::run_string(toml, dir);
+  const NodeReport* sigma = nullptr;
+  for (const NodeReport& n : r.nodes)
+    if (n.id == "sigma") sigma = &n;
+  ASSERT_NE(sigma, nullptr);
+  ASSERT_EQ(sigma->notes_total, 1);
+  EXPECT_NE(sigma->notes[0].find("blocky.npy"), std::string::npos) << sigma->notes[0];
+  EXPECT_NE(sigma->notes[0].find("no measurable noise"), std::string::npos) << sigma->notes[0];
+  EXPECT_NE(r.table().find("notes from sigma (1):"), std::string::npos) << r.table();
+}
