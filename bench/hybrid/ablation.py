@@ -46,7 +46,7 @@ CLASSICAL = ["bm3d", "nlm", "tv", "ir"]
 # nodes whose wall time counts towards a method (the shared read/slice/noise and the metrics are
 # not charged); the hybrid needs the GAN too, so its time includes gan.
 COST = {
-    "noisy": [], "bm3d": ["bm3d"], "nlm": ["nlm"], "tv": ["tv"], "gan": ["gan"], "ir": ["ir"],
+    "noisy": [], "bm3d": ["bm3d"], "nlm": ["nlm"], "tv": ["tv"], "gan": ["gan"], "ir": ["ir_vst", "ir_admm", "ir"],
     "gan_ir": ["gan", "gan_ir"], "hybrid": ["gan", "sem", "beta", "hybrid_ir", "hybrid"],
 }
 
