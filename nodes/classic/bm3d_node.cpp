@@ -23,7 +23,7 @@ NodeSpec Bm3d::spec() {
       .param(sigma_param())
       .param(ParamSpec::Float("range", 0.0,
                               "intensity span mapped to 0-255, the scale of the matching thresholds "
-                              "(0: each slice's max - min)")
+                              "(0: the item's max - min, one span for a whole volume)")
                  .range(0, 1e30).in_unit("image units"))
       .param(ParamSpec::Bool("wiener", true, "run the second (Wiener) step; false: the basic estimate"))
       .param(strength_param())

@@ -8,10 +8,6 @@
 
 namespace mirflow::classic {
 
-double estimate_noise_sigma(const Plane& slice) {
-  return imgproc::estimate_sigma({slice.v.data(), slice.nx, slice.ny, 1}, imgproc::SigmaMethod::Gaussian).sigma;
-}
-
 ParamSpec sigma_param() {
   return ParamSpec::Float("sigma", 0.0,
                           "noise standard deviation (unset: the input's noise.sigma_estimate metadata, else "

@@ -11,10 +11,6 @@
 
 namespace mirflow::classic {
 
-// σ of additive white noise in one slice: imgproc's Gaussian estimator (MAD of the finest
-// diagonal Haar band).
-double estimate_noise_sigma(const Plane& slice);
-
 // The shared optional `sigma` parameter of the classic nodes.
 ParamSpec sigma_param();
 

@@ -29,25 +29,12 @@ std::vector<Plane> unflatten(const std::vector<double>& v, std::int64_t nx, std:
 // filter's outer slices lack neighbours, so only the centre is a fair sample of the volume).
 double sure_factor(const std::vector<Plane>& slab, std::size_t centre, double sigma, const SlabFilter& filter) {
   const std::int64_t nx = slab[centre].nx, ny = slab[centre].ny;
-  const std::size_t n = static_cast<std::size_t>(nx * ny);
-  const std::vector<double> y = flatten(slab);
-  auto centre_of = [&](const std::vector<double>& v) {
-    return std::vector<double>(v.begin() + std::ptrdiff_t(centre * n), v.begin() + std::ptrdiff_t((centre + 1) * n));
-  };
-  // SURE of the centre slice: the probe perturbs that slice only, since its risk needs the
-  // divergence of its output with respect to its own input (Stein's lemma, the other slices fixed).
-  const imgproc::SureOptions o;
-  const std::vector<double> b = imgproc::sure_probe(n, o.seed);
-  const double eps = o.epsilon * sigma;
-  std::vector<double> y_probe = y;
-  for (std::size_t i = 0; i < n; ++i) y_probe[centre * n + i] += eps * b[i];
-  const std::vector<double> yc = centre_of(y);
-  auto risk = [&](double f) {
-    const std::vector<double> d = centre_of(flatten(filter(unflatten(y, nx, ny), f)));
-    const std::vector<double> dp = centre_of(flatten(filter(unflatten(y_probe, nx, ny), f)));
-    return imgproc::mc_sure(yc, d, dp, b, eps, sigma);
-  };
-  return imgproc::golden_search_log(o.lo, o.hi, o.evaluations, risk);
+  imgproc::SureOptions o;
+  o.scored_size = static_cast<std::size_t>(nx * ny);
+  o.scored_offset = centre * o.scored_size;
+  return imgproc::choose_strength_sure(flatten(slab), sigma, [&](const std::vector<double>& y, double f) {
+    return flatten(filter(unflatten(y, nx, ny), f));
+  }, o).strength;
 }
 
 }  // namespace

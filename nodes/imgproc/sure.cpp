@@ -74,15 +74,22 @@ double golden_search_log(double lo, double hi, int evaluations, const std::funct
 
 SureChoice choose_strength_sure(const std::vector<double>& y, double sigma, const StrengthDenoiser& denoise,
                                 const SureOptions& o) {
+  const std::size_t first = o.scored_offset, n = o.scored_size > 0 ? o.scored_size : y.size() - first;
+  if (first + n > y.size()) throw std::invalid_argument("SURE: the scored window lies outside the samples");
+  const auto window = [&](const std::vector<double>& v) {
+    if (v.size() != y.size()) throw std::invalid_argument("SURE: the denoiser's output has another size than its input");
+    return std::vector<double>(v.begin() + std::ptrdiff_t(first), v.begin() + std::ptrdiff_t(first + n));
+  };
   const double eps = o.epsilon * sigma;
-  const std::vector<double> b = sure_probe(y.size(), o.seed);
-  std::vector<double> y_probe(y.size());
-  for (std::size_t i = 0; i < y.size(); ++i) y_probe[i] = y[i] + eps * b[i];
+  const std::vector<double> b = sure_probe(n, o.seed);
+  std::vector<double> y_probe = y;
+  for (std::size_t i = 0; i < n; ++i) y_probe[first + i] += eps * b[i];
+  const std::vector<double> yw = window(y);
   SureChoice best;
   best.risk = INFINITY;
   golden_search_log(o.lo, o.hi, o.evaluations, [&](double s) {
-    std::vector<double> dy = denoise(y, s);
-    const double risk = mc_sure(y, dy, denoise(y_probe, s), b, eps, sigma);
+    std::vector<double> dy = window(denoise(y, s));
+    const double risk = mc_sure(yw, dy, window(denoise(y_probe, s)), b, eps, sigma);
     best.curve.push_back({s, risk});
     if (risk < best.risk) {
       best.risk = risk;

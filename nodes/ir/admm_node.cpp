@@ -109,37 +109,32 @@ nlohmann::json level_report(const AdmmResult& r) {
 }
 
 // Multiplies every regularisation weight of spec (each prior's β and γ) by the strength factor,
-// or by the factor in [0.25, 4] with the lowest Monte-Carlo SURE (imgproc/sure.hpp) among 6
-// tried (golden section), each scored with half the iterations, when none is given. The data are in σ units (scale =
-// "sigma", checked by the constructor), so the noise of spec.b has σ = 1.
+// or, when none is given, by the factor in [0.25, 4] with the lowest Monte-Carlo SURE
+// (imgproc/sure.hpp) among 6 tried, each scored with half the iterations. The data are in σ units
+// (scale = "sigma", checked by the constructor), so the noise of spec.b has σ = 1.
 void apply_strength(const std::optional<double>& strength, ReconstructionSpec& spec, nlohmann::json& report) {
   double factor = strength.value_or(1.0);
   if (!strength) {
-    const std::size_t n = static_cast<std::size_t>(spec.b.size());
-    const imgproc::SureOptions o;
-    const std::vector<double> b = imgproc::sure_probe(n, o.seed);
-    const float* y = spec.b.data<float>();
-    const std::vector<double> yv(y, y + n);
-    Image probed = spec.b.clone();
-    for (std::size_t i = 0; i < n; ++i) probed.data<float>()[i] += static_cast<float>(o.epsilon * b[i]);
-    auto solve = [&](const Image& data, double f) {
+    const float* b = spec.b.data<float>();
+    const std::vector<double> y(b, b + spec.b.size());
+    imgproc::SureOptions o;
+    o.lo = 0.25, o.hi = 4.0;
+    const imgproc::SureChoice c = imgproc::choose_strength_sure(y, 1.0, [&](const std::vector<double>& data, double f) {
       ReconstructionSpec s = spec;
-      s.b = data;
+      s.b = Image::allocate2d(DType::F32, spec.b.nx(), spec.b.ny());
+      std::copy(data.begin(), data.end(), s.b.data<float>());
       for (auto& p : s.priors) p.beta *= f;
       s.gamma *= f;
       // The search compares strengths, for which half the iterations rank them as the full
       // solve does; the final solve runs them all.
       s.admm.max_iterations = std::max(1, s.admm.max_iterations / 2);
       const Image x = reconstruct(s).x;
-      return std::vector<double>(x.data<float>(), x.data<float>() + n);
-    };
+      return std::vector<double>(x.data<float>(), x.data<float>() + x.size());
+    }, o);
     nlohmann::json curve = nlohmann::json::array();
-    factor = imgproc::golden_search_log(0.25, 4.0, 6, [&](double f) {
-      const double risk = imgproc::mc_sure(yv, solve(spec.b, f), solve(probed, f), b, o.epsilon, 1.0);
-      curve.push_back({{"strength", f}, {"sure", risk}});
-      return risk;
-    });
+    for (const auto& p : c.curve) curve.push_back({{"strength", p.strength}, {"sure", p.risk}});
     report["sure"] = std::move(curve);
+    factor = c.strength;
   }
   report["strength"] = factor;
   for (auto& p : spec.priors) p.beta *= factor;

@@ -65,6 +65,35 @@ TEST(Sure, MatchesTheClosedFormForALinearDenoiser) {
   }
 }
 
+// A scored window (the centre slice of a slab): the probe perturbs only the window and the risk is
+// the window's, against the closed form restricted to it.
+TEST(Sure, ScoredWindowMatchesTheClosedFormOnTheWindow) {
+  const std::size_t n = 30000, first = 10000, m = 10000;
+  const double sigma = 5.0, s = 1.2;
+  const int w = 3;
+  const std::vector<double> x = smooth_signal(n);
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> g(0.0, sigma);
+  std::vector<double> y(n);
+  for (std::size_t i = 0; i < n; ++i) y[i] = x[i] + g(rng);
+  SureOptions o;
+  o.lo = o.hi = s;
+  o.evaluations = 1;
+  o.scored_offset = first;
+  o.scored_size = m;
+  const SureChoice c = choose_strength_sure(y, sigma, [&](const std::vector<double>& v, double f) { return blend_box(v, f, w); }, o);
+  ASSERT_EQ(c.output.size(), m);
+  const std::vector<double> d = blend_box(y, s, w);
+  const double a = std::min(1.0, s / 2.0);
+  double fit = 0;
+  for (std::size_t i = first; i < first + m; ++i) fit += (y[i] - d[i]) * (y[i] - d[i]);
+  const double exact = fit / double(m) - sigma * sigma + 2 * sigma * sigma * ((1 - a) + a / (2 * w + 1));
+  EXPECT_NEAR(c.risk, exact, 0.02 * sigma * sigma);
+  o.scored_offset = n;  // outside the samples
+  EXPECT_THROW(choose_strength_sure(y, sigma, [&](const std::vector<double>& v, double f) { return blend_box(v, f, w); }, o),
+               std::invalid_argument);
+}
+
 TEST(Sure, StrengthSearchFindsTheMinimumOfTheRisk) {
   const std::size_t n = 20000;
   const double sigma = 6.0;

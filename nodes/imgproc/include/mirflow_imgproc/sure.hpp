@@ -24,7 +24,7 @@ struct SurePoint {
 struct SureChoice {
   double strength = 0;
   double risk = 0;
-  std::vector<double> output;    // D(y) at the chosen strength (no extra run needed)
+  std::vector<double> output;    // D(y) at the chosen strength, the scored samples only (no extra run)
   std::vector<SurePoint> curve;  // every strength tried, in the order tried
 };
 
@@ -33,6 +33,11 @@ struct SureOptions {
   int evaluations = 6;        // strengths tried (each costs two denoiser runs)
   double epsilon = 0.01;      // probe step, in units of σ
   std::uint64_t seed = 20081;
+  // The samples SURE scores, [scored_offset, scored_offset + scored_size) of y (size 0: all). The
+  // probe perturbs only these: their risk needs the divergence of their outputs with respect to
+  // their own inputs (Stein's lemma, the other samples fixed), so a slab of slices can be
+  // denoised whole while only its centre slice is scored.
+  std::size_t scored_offset = 0, scored_size = 0;
 };
 
 // The `strength` parameter of the denoising nodes as text: "sure" (nullopt: choose by SURE) or a
@@ -52,6 +57,7 @@ double golden_search_log(double lo, double hi, int evaluations, const std::funct
 
 // The strength in [lo, hi] with the lowest SURE: golden-section search on log(strength) (the
 // risk of a denoiser is unimodal in its strength for the denoisers here), the best point tried.
+// `denoise` receives all of y (perturbed in the scored window) and returns an output of y's size.
 SureChoice choose_strength_sure(const std::vector<double>& y, double sigma, const StrengthDenoiser& denoise,
                                 const SureOptions& options = {});
 
