@@ -13,6 +13,26 @@
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Runs /usr/bin/python3 on `script`, saved as dir/name; its stdout.
+std::string python(const fs::path& dir, const std::string& name, const std::string& script) {
+  std::ofstream(dir / name) << script;
+  std::string out;
+  EXPECT_EQ(mirflow::test::run_command("/usr/bin/python3 " + (dir / name).string(), &out), 0) << out;
+  return out;
+}
+
+// graphs/mri_classic.toml with its input and output moved to the given files.
+void run_mri_classic(const fs::path& input, const fs::path& output) {
+  const fs::path graph = mirflow::test::source_dir() / "graphs" / "mri_classic.toml";
+  std::stringstream toml;
+  toml << std::ifstream(graph).rdbuf();
+  mirflow::test::run_string(toml.str(), graph.parent_path(), {"input.path=" + input.string(), "output.path=" + output.string()});
+}
+
+}  // namespace
+
 TEST(MriClassicGraph, DenoisesAndRemovesTheRicianFloor) {
   MIRFLOW_REQUIRE_PYTHON("nibabel");
   const fs::path dir = mirflow::test::scratch_dir("mri_classic_graph");
@@ -23,15 +43,8 @@ TEST(MriClassicGraph, DenoisesAndRemovesTheRicianFloor) {
       "m = np.abs(t + s * (rng.standard_normal(t.shape) + 1j * rng.standard_normal(t.shape))).astype(np.float32)\n"
       "nib.save(nib.Nifti1Image(m, img.affine), '" + (dir / "noisy.nii").string() + "')\n"
       "nib.save(nib.Nifti1Image(t, img.affine), '" + (dir / "clean.nii").string() + "')\n";
-  std::ofstream(dir / "make.py") << make;
-  std::string out;
-  ASSERT_EQ(mirflow::test::run_command("/usr/bin/python3 " + (dir / "make.py").string(), &out), 0) << out;
-
-  const fs::path graph = mirflow::test::source_dir() / "graphs" / "mri_classic.toml";
-  std::stringstream toml;
-  toml << std::ifstream(graph).rdbuf();
-  mirflow::test::run_string(toml.str(), graph.parent_path(),
-                            {"input.path=" + (dir / "noisy.nii").string(), "output.path=" + (dir / "out.nii").string()});
+  python(dir, "make.py", make);
+  run_mri_classic(dir / "noisy.nii", dir / "out.nii");
 
   // PSNR over 254 on the whole slices, and the RMSE where the truth is dark (< 2σ: background, CSF).
   const std::string score =
@@ -41,9 +54,7 @@ TEST(MriClassicGraph, DenoisesAndRemovesTheRicianFloor) {
       "    x = nib.load('" + dir.string() + "/' + n + '.nii').get_fdata()\n"
       "    dark = c < 2 * 0.05 * 254\n"
       "    print(10 * np.log10(254**2 / np.mean((x - c)**2)), np.sqrt(np.mean((x[dark] - c[dark])**2)))\n";
-  std::ofstream(dir / "score.py") << score;
-  ASSERT_EQ(mirflow::test::run_command("/usr/bin/python3 " + (dir / "score.py").string(), &out), 0) << out;
-  std::istringstream in(out);
+  std::istringstream in(python(dir, "score.py", score));
   double p_noisy = 0, d_noisy = 0, p_out = 0, d_out = 0;
   in >> p_noisy >> d_noisy >> p_out >> d_out;
   std::printf("[ measured ] mri_classic on ch2 z=80,90,100, 5 %%: %.2f → %.2f dB; dark RMSE %.2f → %.2f\n", p_noisy, p_out,
@@ -62,17 +73,11 @@ TEST(MriClassicGraph, NanOrConstantVolumeIsBadInputAndNothingIsWritten) {
       "v = np.random.default_rng(1).rayleigh(10.0, (32, 32, 3)).astype(np.float32); v[5, 6, 1] = np.nan\n"
       "nib.save(nib.Nifti1Image(v, np.eye(4)), '" + (dir / "nan.nii").string() + "')\n"
       "nib.save(nib.Nifti1Image(np.zeros((32, 32, 3), np.float32), np.eye(4)), '" + (dir / "zero.nii").string() + "')\n";
-  std::ofstream(dir / "make.py") << make;
-  std::string out;
-  ASSERT_EQ(mirflow::test::run_command("/usr/bin/python3 " + (dir / "make.py").string(), &out), 0) << out;
-  const fs::path graph = mirflow::test::source_dir() / "graphs" / "mri_classic.toml";
-  std::stringstream toml;
-  toml << std::ifstream(graph).rdbuf();
+  python(dir, "make.py", make);
   for (const char* name : {"nan", "zero"}) {
     const fs::path result = dir / (std::string(name) + "_out.nii");
     try {
-      mirflow::test::run_string(toml.str(), graph.parent_path(),
-                                {"input.path=" + (dir / (std::string(name) + ".nii")).string(), "output.path=" + result.string()});
+      run_mri_classic(dir / (std::string(name) + ".nii"), result);
       ADD_FAILURE() << name << ": accepted";
     } catch (const mirflow::RunError& e) {
       std::printf("[ message  ] %s\n", e.what());
