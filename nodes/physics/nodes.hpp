@@ -6,6 +6,7 @@
 #include <mirflow/plugin.hpp>
 
 #include "geometry_params.hpp"
+#include "mirflow_physics/scanner_model.hpp"
 
 namespace mirflow::physics {
 
@@ -19,6 +20,7 @@ class Project final : public Node {
  private:
   GeometryParams geometry_;
   bool hu_;
+  ScannerModel scanner_;
 };
 
 // Sinogram → image, the exact adjoint of physics.project (not an inverse: see ir.fbp).
