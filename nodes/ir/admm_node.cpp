@@ -334,7 +334,11 @@ void AdmmNode::process(Context& ctx) {
   if (ct_weights_) {
     const double i0 = i0_ ? *i0_ : (geometry && geometry->i0 ? *geometry->i0 : 0.0);
     if (!(i0 > 0)) throw InputError("weights = \"ct_statistical\" needs I0: set 'i0' or record i0 in the sinogram's sidecar");
-    spec.W = ct_statistical_weights(spec.b, i0);
+    try {
+      spec.W = ct_statistical_weights(spec.b, i0);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("input 'measurement': " + std::string(e.what()));
+    }
     report["i0"] = i0;
   }
 

@@ -6,6 +6,8 @@
 
 #include <mirflow/plugin.hpp>
 
+#include "mirflow_ir/edge_potential.hpp"
+#include "mirflow_ir/os_sqs.hpp"
 #include "mirflow_ir/regulariser.hpp"
 #include "mirflow_physics/fbp.hpp"
 
@@ -57,6 +59,24 @@ class AdmmNode final : public Node {
   AdmmOptions options_;
   std::vector<PriorEntry> priors_;
   std::optional<double> strength_;  // factor on every β; unset: chosen by SURE per item
+};
+
+// Sinogram → image by penalised weighted least squares with an edge-preserving neighbour prior,
+// solved by ordered subsets with momentum (pwls_node.cpp, mirflow_ir/os_sqs.hpp).
+class PwlsNode final : public Node {
+ public:
+  explicit PwlsNode(const NodeConfig& config);
+  static NodeSpec spec();
+  void process(Context& ctx) override;
+
+ private:
+  EdgePotential potential_;
+  double beta_;
+  bool scale_beta_;  // beta_rule = "noise_std"
+  std::optional<int> subsets_;  // unset: chosen from the number of views
+  std::optional<double> i0_, electronic_sigma_;
+  PwlsOptions options_;
+  bool hu_;
 };
 
 }  // namespace mirflow::ir

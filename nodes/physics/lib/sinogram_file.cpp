@@ -58,6 +58,7 @@ Sinogram read_sinogram(const fs::path& npy) {
   check_shape(npy, h, g);
   Sinogram s{g.sinogram_space().allocate(), std::move(g)};
   std::memcpy(s.data.data<float>(), v.data(), v.size() * sizeof(float));
+  s.data.metadata()["sinogram.file"] = npy.string();  // so that later errors can name the file
   return s;
 }
 
