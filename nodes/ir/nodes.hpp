@@ -72,8 +72,8 @@ class PwlsNode final : public Node {
  private:
   EdgePotential potential_;
   double beta_;
-  bool scale_beta_;  // beta_rule = "noise_std"
-  std::optional<int> subsets_;  // unset: chosen from the number of views
+  bool image_noise_rule_;  // beta_rule = "image_noise"
+  std::optional<int> subsets_;  // unset: chosen from the views and the grid
   std::optional<double> i0_, electronic_sigma_;
   PwlsOptions options_;
   bool hu_;

@@ -96,29 +96,31 @@ double pwls_objective(const std::vector<ViewSubset>& subsets, const NeighbourPri
   return phi;
 }
 
-PwlsResult pwls_os_sqs(const std::vector<ViewSubset>& subsets, const NeighbourPrior* prior, double beta, const Image& x0,
+PwlsResult pwls_os_sqs(const std::vector<SubsetLevel>& levels, const NeighbourPrior* prior, double beta, const Image& x0,
                        const PwlsOptions& o) {
-  if (subsets.empty()) throw std::invalid_argument("pwls_os_sqs: no subsets");
+  if (levels.empty() || levels.front().subsets.empty()) throw std::invalid_argument("pwls_os_sqs: no subsets");
+  for (const SubsetLevel& l : levels) {
+    if (l.subsets.empty()) throw std::invalid_argument("pwls_os_sqs: a level without subsets");
+    if (l.iterations < 0) throw std::invalid_argument("pwls_os_sqs: negative iterations");
+  }
   if (!(beta >= 0) || !std::isfinite(beta)) throw std::invalid_argument("pwls_os_sqs: beta must be a finite number ≥ 0");
-  const physics::Space space = subsets.front().A->domain();
+  const physics::Space space = levels.front().subsets.front().A->domain();
   if (!space.matches(x0)) throw std::invalid_argument("pwls_os_sqs: the start image is " + x0.describe() + ", expected " + space.describe());
   const Clock::time_point t0 = Clock::now();
   const std::int64_t n = space.size();
-  const int M = int(subsets.size());
   const bool use_prior = prior && beta > 0;
 
-  // The surrogate's curvature D = AᵀWA1 + β D_R (pixels no ray sees keep their start value).
+  // The surrogate's curvature D = AᵀWA1 + β D_R (pixels no ray sees keep their start value); every
+  // level splits the same views, so the first level's subsets give AᵀWA1.
   Image ones = space.allocate(), back = space.allocate();
   std::fill(ones.data<float>(), ones.data<float>() + n, 1.f);
   std::vector<double> D(static_cast<std::size_t>(n), 0.0);
-  std::vector<Image> resid;
-  for (const ViewSubset& s : subsets) {
+  for (const ViewSubset& s : levels.front().subsets) {
     Image r = s.A->range().allocate();
     s.A->apply_into(ones, r);
     for (std::int64_t i = 0; i < r.size(); ++i) r.data<float>()[i] *= s.w.data<float>()[i];
     s.A->adjoint_into(r, back);
     for (std::int64_t i = 0; i < n; ++i) D[std::size_t(i)] += back.data<float>()[i];
-    resid.push_back(std::move(r));
   }
   std::vector<char> seen(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) seen[std::size_t(i)] = D[std::size_t(i)] > 0;
@@ -134,66 +136,80 @@ PwlsResult pwls_os_sqs(const std::vector<ViewSubset>& subsets, const NeighbourPr
   if (o.nonnegative)
     for (std::int64_t i = 0; i < n; ++i) x.data<float>()[i] = z.data<float>()[i] = std::max(x.data<float>()[i], 0.f);
   std::vector<float> gprior(std::size_t(use_prior ? n : 0));
-  const std::vector<int> order = subset_order(M);
-  double t = 1.0, objective_seconds = 0.0;  // time spent on Φ is not the solver's
-  for (int it = 0; it < o.iterations; ++it) {
-    int restarts = 0;
-    for (const int m : order) {
-      const ViewSubset& s = subsets[std::size_t(m)];
-      weighted_misfit(s, z, resid[std::size_t(m)]);
-      s.A->adjoint_into(resid[std::size_t(m)], back);
-      if (use_prior) prior->gradient(z.data<float>(), gprior.data());
-      const float* zp = z.data<float>();
-      const float* bp = back.data<float>();
-      float* xn = x_new.data<float>();
-      for (std::int64_t i = 0; i < n; ++i) {
-        if (!seen[std::size_t(i)]) {
-          xn[i] = zp[i];
+  double objective_seconds = 0.0;  // time spent on Φ is not the solver's
+  for (const SubsetLevel& level : levels) {
+    const std::vector<ViewSubset>& subsets = level.subsets;
+    const int M = int(subsets.size());
+    std::vector<Image> resid;
+    for (const ViewSubset& s : subsets) resid.push_back(s.A->range().allocate());
+    const std::vector<int> order = subset_order(M);
+    double t = 1.0;  // momentum restarts with every level: its steps are not the last level's
+    std::memcpy(z.data<float>(), x.data<float>(), std::size_t(n) * sizeof(float));
+    for (int it = 0; it < level.iterations; ++it) {
+      int restarts = 0;
+      for (const int m : order) {
+        const ViewSubset& s = subsets[std::size_t(m)];
+        weighted_misfit(s, z, resid[std::size_t(m)]);
+        s.A->adjoint_into(resid[std::size_t(m)], back);
+        if (use_prior) prior->gradient(z.data<float>(), gprior.data());
+        const float* zp = z.data<float>();
+        const float* bp = back.data<float>();
+        float* xn = x_new.data<float>();
+        for (std::int64_t i = 0; i < n; ++i) {
+          if (!seen[std::size_t(i)]) {
+            xn[i] = zp[i];
+            continue;
+          }
+          double grad = double(M) * bp[i];
+          if (use_prior) grad += beta * gprior[std::size_t(i)];
+          double v = zp[i] - grad / D[std::size_t(i)];
+          if (o.nonnegative && v < 0) v = 0;
+          xn[i] = float(v);
+        }
+        float* xp = x.data<float>();
+        float* zw = z.data<float>();
+        if (!o.momentum) {
+          std::memcpy(xp, xn, std::size_t(n) * sizeof(float));
+          std::memcpy(zw, xn, std::size_t(n) * sizeof(float));
           continue;
         }
-        double grad = double(M) * bp[i];
-        if (use_prior) grad += beta * gprior[std::size_t(i)];
-        double v = zp[i] - grad / D[std::size_t(i)];
-        if (o.nonnegative && v < 0) v = 0;
-        xn[i] = float(v);
+        // Restart when the step (x⁺ − z, along −D⁻¹∇) and the momentum direction (x⁺ − x) disagree.
+        double agree = 0.0;
+        for (std::int64_t i = 0; i < n; ++i) agree += (double(zw[i]) - xn[i]) * (double(xn[i]) - xp[i]);
+        double t_next = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * t * t));
+        if (agree > 0) {
+          t = 1.0, t_next = 1.0;
+          ++restarts;
+        }
+        const double c = (t - 1.0) / t_next;
+        for (std::int64_t i = 0; i < n; ++i) {
+          double v = xn[i] + c * (double(xn[i]) - xp[i]);
+          if (o.nonnegative && v < 0) v = 0;
+          zw[i] = float(v);
+          xp[i] = xn[i];
+        }
+        t = t_next;
       }
-      float* xp = x.data<float>();
-      float* zw = z.data<float>();
-      if (!o.momentum) {
-        std::memcpy(xp, xn, std::size_t(n) * sizeof(float));
-        std::memcpy(zw, xn, std::size_t(n) * sizeof(float));
-        continue;
+      PwlsIteration rec;
+      rec.restarts = restarts;
+      rec.subsets = M;
+      rec.seconds = since(t0) - objective_seconds;
+      rec.objective = std::numeric_limits<double>::quiet_NaN();
+      if (o.record_objective) {
+        const Clock::time_point t1 = Clock::now();
+        rec.objective = pwls_objective(subsets, prior, beta, x);
+        objective_seconds += since(t1);
       }
-      // Restart when the step (x⁺ − z, along −D⁻¹∇) and the momentum direction (x⁺ − x) disagree.
-      double agree = 0.0;
-      for (std::int64_t i = 0; i < n; ++i) agree += (double(zw[i]) - xn[i]) * (double(xn[i]) - xp[i]);
-      double t_next = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * t * t));
-      if (agree > 0) {
-        t = 1.0, t_next = 1.0;
-        ++restarts;
-      }
-      const double c = (t - 1.0) / t_next;
-      for (std::int64_t i = 0; i < n; ++i) {
-        double v = xn[i] + c * (double(xn[i]) - xp[i]);
-        if (o.nonnegative && v < 0) v = 0;
-        zw[i] = float(v);
-        xp[i] = xn[i];
-      }
-      t = t_next;
+      result.history.push_back(rec);
     }
-    PwlsIteration rec;
-    rec.restarts = restarts;
-    rec.seconds = since(t0) - objective_seconds;
-    rec.objective = std::numeric_limits<double>::quiet_NaN();
-    if (o.record_objective) {
-      const Clock::time_point t1 = Clock::now();
-      rec.objective = pwls_objective(subsets, prior, beta, x);
-      objective_seconds += since(t1);
-    }
-    result.history.push_back(rec);
   }
   result.x = x;
   return result;
+}
+
+PwlsResult pwls_os_sqs(const std::vector<ViewSubset>& subsets, const NeighbourPrior* prior, double beta, const Image& x0,
+                       const PwlsOptions& o) {
+  return pwls_os_sqs(std::vector<SubsetLevel>{{subsets, o.iterations}}, prior, beta, x0, o);
 }
 
 }  // namespace mirflow::ir

@@ -1,4 +1,4 @@
-// ir.admm end to end: the shipped graphs graphs/ct_mbir.toml and graphs/mri_ir.toml on generated
+// The shipped reconstruction graphs graphs/ct_mbir.toml (ir.pwls) and graphs/mri_ir.toml (ir.admm) on generated
 // data, against references computed independently (the analytic phantom, ir.fbp's library, the
 // noise-free ch2 slices), and the errors a user gets for bad parameters and inputs.
 #include <gtest/gtest.h>
@@ -74,7 +74,8 @@ std::vector<float> pixels(const Image& im) {
 }
 
 // Low-dose CT on a 96×96 Shepp–Logan phantom (2 mm pixels, µ = 0.096·phantom), 120 parallel
-// views over 180°, Poisson noise at I0 = 1e4: sino.npy + sino.json in `dir`.
+// views over 180° through the scanner model (oversample 4: not the reconstruction's projector),
+// Poisson noise at I0 = 1e4: sino.npy + sino.json in `dir`.
 void simulate_ct(const fs::path& dir) {
   mirflow::test::run_string(R"([graph]
 edges = ["input.image -> project.image", "project.sinogram -> noise.sinogram", "noise.sinogram -> output.sinogram"]
@@ -89,6 +90,7 @@ id = "project"
 type = "physics.project"
 views = 120
 angle_range = 180.0
+oversample = 4
 [[node]]
 id = "noise"
 type = "noise.ct_poisson"
@@ -106,10 +108,13 @@ const fs::path kCh2 = "/usr/share/mricron/templates/ch2.nii.gz";
 
 }  // namespace
 
-// graphs/ct_mbir.toml against ir.fbp (Hann) on the same noisy sinogram, both against the analytic
-// phantom in HU. Measured (this data, the graph's 120 iterations, β = 2e-4): FBP 22.6 dB, ADMM 29.5 dB (PSNR over the
-// phantom's −1000 … 4000 HU range); asserted: ADMM ≥ FBP + 4 dB.
-TEST(IrAdmmNode, CtMbirGraphBeatsFbpByFourDecibels) {
+// graphs/ct_mbir.toml (ir.pwls with its defaults) against ir.fbp (Hann) on the same noisy
+// sinogram, both against the analytic phantom in HU (PSNR over the phantom's −1000 … 4000 HU
+// range). The data come from the scanner model, not from the reconstruction's projector. This is
+// the shipped prior's hard case, kept on purpose: a 4000 HU skull only about 2 pixels thick (2 mm
+// pixels), which a Huber prior tuned on realistic heads erodes. Measured: FBP 22.40 dB, the graph
+// 24.91 dB (+2.5 dB; with β ten times smaller it would be 33.25 dB). Asserted: ≥ FBP + 2 dB.
+TEST(IrAdmmNode, CtMbirGraphBeatsFbpOnAThinDenseSkull) {
   const fs::path dir = mirflow::test::scratch_dir("ir_admm_ct");
   simulate_ct(dir);
   const fs::path graph = mirflow::test::source_dir() / "graphs" / "ct_mbir.toml";
@@ -128,9 +133,9 @@ TEST(IrAdmmNode, CtMbirGraphBeatsFbpByFourDecibels) {
   const Volume mbir = read_nii_f32(dir / "mbir.nii");
   ASSERT_EQ(mbir.nx, 96);
   ASSERT_EQ(mbir.ny, 96);
-  const double p_fbp = psnr(truth, pixels(fbp_hu), range), p_admm = psnr(truth, mbir.v, range);
-  std::printf("96², 120 views, I0 = 1e4: FBP (hann) %.2f dB, ct_mbir.toml (ADMM, TV, W, x ≥ 0) %.2f dB\n", p_fbp, p_admm);
-  EXPECT_GT(p_admm, p_fbp + 4.0);
+  const double p_fbp = psnr(truth, pixels(fbp_hu), range), p_mbir = psnr(truth, mbir.v, range);
+  std::printf("96², 120 views, I0 = 1e4: FBP (hann) %.2f dB, ct_mbir.toml (ir.pwls) %.2f dB\n", p_fbp, p_mbir);
+  EXPECT_GT(p_mbir, p_fbp + 2.0);
 }
 
 // graphs/mri_ir.toml (blind σ, VST, SURE-chosen TV strength, exact unbiased inverse) on three ch2

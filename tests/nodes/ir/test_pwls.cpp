@@ -685,7 +685,8 @@ TEST(PwlsOsSqs, RefusesBadArguments) {
   const Image y = A->range().allocate(), w = ct_count_weights(y, 1e3);
   const auto parts = split_views(g, y, w, 2);
   const Image x = A->domain().allocate();
-  EXPECT_THROW(pwls_os_sqs({}, nullptr, 0, x, {}), std::invalid_argument);
+  EXPECT_THROW(pwls_os_sqs(std::vector<ViewSubset>{}, nullptr, 0, x, {}), std::invalid_argument);
+  EXPECT_THROW(pwls_os_sqs(std::vector<SubsetLevel>{}, nullptr, 0, x, {}), std::invalid_argument);
   EXPECT_THROW(pwls_os_sqs(parts, nullptr, -1, x, {}), std::invalid_argument);
   EXPECT_THROW(pwls_os_sqs(parts, nullptr, NAN, x, {}), std::invalid_argument);
   EXPECT_THROW(pwls_os_sqs(parts, nullptr, 0, Image::allocate2d(DType::F32, 8, 9), {}), std::invalid_argument);

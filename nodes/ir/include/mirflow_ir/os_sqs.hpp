@@ -14,6 +14,10 @@
 // restarted (t = 1) whenever the step and the momentum disagree (O'Donoghue & Candès 2015:
 // (z − x⁺)·(x⁺ − x) > 0), which keeps the ordered subsets' errors from accumulating.
 // A full iteration costs one forward and one back-projection of all views plus M prior gradients.
+// Ordered subsets with momentum do not converge exactly: they settle into a limit cycle whose
+// distance from the minimum grows with M (and diverge beyond some M; docs/ir-node.md measures
+// it). The solver runs levels of subsets in turn (momentum restarted at each) so that a caller
+// can finish with fewer subsets or one.
 #include <memory>
 #include <vector>
 
@@ -50,6 +54,7 @@ struct PwlsOptions {
 };
 
 struct PwlsIteration {
+  int subsets = 0;       // of the level this iteration belonged to
   double seconds = 0;    // since the solve started (set-up included, Φ's evaluations not)
   double objective = 0;  // Φ(x), NaN unless record_objective
   int restarts = 0;      // momentum restarts during this iteration
@@ -64,8 +69,19 @@ struct PwlsResult {
 // Φ(x) (prior may be null: no prior).
 double pwls_objective(const std::vector<ViewSubset>& subsets, const NeighbourPrior* prior, double beta, const Image& x);
 
-// Runs the solver from x0 (the subsets' domain; e.g. an FBP). `prior` may be null (β ignored).
+// One level of the schedule: a split of all the views and the iterations run with it.
+struct SubsetLevel {
+  std::vector<ViewSubset> subsets;
+  int iterations = 0;
+};
+
+// Runs the solver from x0 (the subsets' domain; e.g. an FBP) through the levels in order
+// (options.iterations is ignored: each level says its own). `prior` may be null (β ignored).
+PwlsResult pwls_os_sqs(const std::vector<SubsetLevel>& levels, const NeighbourPrior* prior, double beta, const Image& x0,
+                       const PwlsOptions& options);
+// One level: `subsets` for options.iterations iterations.
 PwlsResult pwls_os_sqs(const std::vector<ViewSubset>& subsets, const NeighbourPrior* prior, double beta, const Image& x0,
                        const PwlsOptions& options);
+
 
 }  // namespace mirflow::ir
