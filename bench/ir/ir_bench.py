@@ -3,7 +3,8 @@
 
     /usr/bin/python3 bench/ir/ir_bench.py [--build build] [--work out/bench_ir] {ct,mri,speed,all}
 
-ct     Low-dose CT: modified Shepp-Logan (physics.phantom, µ in 1/mm) -> physics.project (parallel)
+ct     Low-dose CT: modified Shepp-Logan (physics.phantom, µ in 1/mm) -> physics.project (parallel,
+       scanner model with oversample = 4, not the reconstruction's projector)
        -> noise.ct_poisson at I0 = 1e4 and 2e4. FBP (every filter, cutoff swept) vs ir.admm with
        CT statistical weights, warm-started from the ramp FBP, and a TV or Huber prior (beta
        swept; --ct-iterations ADMM iterations of --ct-cg CG steps). Each method's parameters are
@@ -130,6 +131,7 @@ id = "project"
 type = "physics.project"
 beam = "parallel"
 views = {views}
+oversample = 4
 [[node]]
 id = "noise"
 type = "noise.ct_poisson"
