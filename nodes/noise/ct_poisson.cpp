@@ -74,6 +74,7 @@ void CtPoisson::process(Context& ctx) {
     o[i] = static_cast<float>(-std::log(n / i0));
   });
   Metadata& md = out.metadata();
+  md.erase("sinogram.file");  // new data: later errors must not name the file the input came from
   md["noise.model"] = "ct_poisson";
   md["noise.i0"] = number_text(i0);
   md["noise.electronic_sigma"] = number_text(electronic_sigma_);

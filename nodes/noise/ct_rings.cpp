@@ -48,6 +48,7 @@ void CtRings::process(Context& ctx) {
     o[i] = static_cast<float>(p - offset[static_cast<std::size_t>(i % bins)]);
   });
   Metadata& md = out.metadata();
+  md.erase("sinogram.file");  // new data: later errors must not name the file the input came from
   md["noise.model"] = "ct_rings";
   md["noise.gain_sigma"] = number_text(gain_sigma_);
   md["noise.seed"] = std::to_string(static_cast<std::int64_t>(seed_));

@@ -59,6 +59,17 @@ bool same_bytes(const Image& a, const Image& b) {
 
 }  // namespace
 
+// A sinogram read from a file carries its name (sinogram.file) so that later errors can name it;
+// noisy data made from it are no longer that file, so both noise nodes drop the name.
+TEST(CtNoise, NewDataDoNotNameTheInputFile) {
+  Sinogram in = flat_sinogram(16, 8, 1.0);
+  in.data.metadata()["sinogram.file"] = "/data/clean.npy";
+  const Sinogram noisy = run_sino("noise.ct_poisson", {{"i0", 1e4}, {"seed", std::int64_t{1}}}, in);
+  EXPECT_EQ(noisy.data.metadata().count("sinogram.file"), 0u);
+  const Sinogram rings = run_sino("noise.ct_rings", {{"gain_sigma", 0.01}, {"seed", std::int64_t{1}}}, in);
+  EXPECT_EQ(rings.data.metadata().count("sinogram.file"), 0u);
+}
+
 TEST(CtPoisson, PostLogVarianceIsOneOverExpectedCounts) {
   // Delta method: Var(−ln(N/I0)) ≈ 1/λ, λ = I0·e^{−p}, with a relative error of order 1/λ
   // (≤ 0.3 % here: λ ≥ 498 for p ≤ 3 at I0 = 1e4). Not used where λ is small (tens of counts):
