@@ -5,6 +5,8 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <sys/wait.h>
 
 namespace mirflow::test {
@@ -54,6 +56,13 @@ int run_command(const std::string& command, std::string* output) {
 
 bool python_has(const std::string& module) {
   return run_command("/usr/bin/python3 -c 'import " + module + "'") == 0;
+}
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 fs::path source_dir() { return MIRFLOW_SOURCE_DIR; }

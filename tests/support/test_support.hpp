@@ -27,6 +27,9 @@ int run_command(const std::string& command, std::string* output = nullptr);
 // True when Debian's /usr/bin/python3 can import `module` (the reference for many tests).
 bool python_has(const std::string& module);
 
+// The whole contents of a file (empty when it cannot be read).
+std::string read_text(const std::filesystem::path& file);
+
 // The repository root and the build tree (compiled in by CMake).
 std::filesystem::path source_dir();
 std::filesystem::path build_dir();

@@ -28,13 +28,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A float32 NIfTI-1 file (uncompressed .nii, as io.nifti_write writes it): nx × ny × nz voxels.
 struct Volume {
   std::int64_t nx = 0, ny = 0, nz = 0;
@@ -118,7 +111,7 @@ TEST(IrAdmmNode, CtMbirGraphBeatsFbpOnAThinDenseSkull) {
   const fs::path dir = mirflow::test::scratch_dir("ir_admm_ct");
   simulate_ct(dir);
   const fs::path graph = mirflow::test::source_dir() / "graphs" / "ct_mbir.toml";
-  mirflow::test::run_string(read_text(graph), graph.parent_path(),
+  mirflow::test::run_string(mirflow::test::read_text(graph), graph.parent_path(),
                             {"input.path=" + (dir / "sino.npy").string(), "output.path=" + (dir / "mbir.nii").string()});
 
   // shepp_logan is 0 … 1 and µ = 0.096·value, so HU = 1000·(0.096·value − µw)/µw: −1000 … 4000.
@@ -160,7 +153,7 @@ TEST(IrAdmmNode, MriGraphDenoisesRicianMagnitudeAndCorrectsTheDarkBias) {
   std::ifstream(dir / "truth.raw", std::ios::binary).read(reinterpret_cast<char*>(truth.data()), std::streamsize(truth.size() * 4));
 
   const fs::path graph = mirflow::test::source_dir() / "graphs" / "mri_ir.toml";
-  mirflow::test::run_string(read_text(graph), graph.parent_path(),
+  mirflow::test::run_string(mirflow::test::read_text(graph), graph.parent_path(),
                             {"input.path=" + (dir / "noisy.nii").string(), "output.path=" + (dir / "ir.nii").string()});
   const Volume noisy = read_nii_f32(dir / "noisy.nii"), ir = read_nii_f32(dir / "ir.nii");
   ASSERT_EQ(ir.v.size(), truth.size());

@@ -30,13 +30,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A float32 2-D .npy as io.npy_write writes it (version 1 header, C order): the values, and the
 // shape from the header's 'shape' tuple (rows, cols).
 std::vector<float> read_npy_f32(const fs::path& p, std::int64_t* rows, std::int64_t* cols) {
@@ -162,7 +155,7 @@ TEST(IrPwlsNode, BeatsHannFbpOnALowDoseScanWithoutTheInverseCrime) {
   EXPECT_LT(e_pwls, 0.5 * e_fbp);
 
   // The report: one history entry per iteration, Φ recorded (objective = true) and descending.
-  const auto report = nlohmann::json::parse(read_text(dir / "report.json")).at("records").at(0);
+  const auto report = nlohmann::json::parse(mirflow::test::read_text(dir / "report.json")).at("records").at(0);
   EXPECT_EQ(report.at("i0").get<double>(), 1e5) << "from the sidecar that noise.ct_poisson recorded";
   EXPECT_EQ(report.at("subsets").get<int>(), 4) << "90 views in subsets of about 64/3";
   EXPECT_EQ(report.at("potential"), "huber");
@@ -237,7 +230,7 @@ Sinogram small_scan(std::optional<double> i0) {
 TEST(IrPwlsNode, MissingI0NamesTheFileAndTheKey) {
   const fs::path dir = mirflow::test::scratch_dir("ir_pwls_i0");
   write_sinogram(small_scan(std::nullopt), dir / "scan.npy");
-  ASSERT_NE(read_text(dir / "scan.json").find("\"i0\": null"), std::string::npos) << "the premise: the sidecar says i0 = null";
+  ASSERT_NE(mirflow::test::read_text(dir / "scan.json").find("\"i0\": null"), std::string::npos) << "the premise: the sidecar says i0 = null";
   const std::string m = run_message(kFromFile, dir);
   std::printf("%s\n", m.c_str());
   EXPECT_NE(m.find((dir / "scan.npy").string()), std::string::npos) << m;

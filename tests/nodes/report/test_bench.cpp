@@ -15,6 +15,7 @@
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
+using mirflow::test::read_text;
 using mirflow::test::run_command;
 
 namespace {
@@ -122,13 +123,6 @@ path = "noisy.npy"
 )";
 
 std::string mirflow_bin() { return (mirflow::test::build_dir() / "bin" / "mirflow").string(); }
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A scratch folder with vol.npy (5 × 40 × 48 float32, smooth blobs in [0, 1]) and the graph.
 class MirflowBench : public ::testing::Test {
